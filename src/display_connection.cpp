@@ -1,0 +1,110 @@
+#include "display_connection.h"
+
+#include <cstdlib>
+#include <sys/socket.h>
+
+#include <xcb/shm.h>
+
+#include "error.h"
+#include "xcb_handles.h"
+
+namespace xshm {
+namespace {
+
+const char *describe_connection_error(int code) {
+    switch (code) {
+    case XCB_CONN_ERROR:
+        return "no X server answers there (socket or connection error)";
+    case XCB_CONN_CLOSED_EXT_NOTSUPPORTED:
+        return "an extension is not supported";
+    case XCB_CONN_CLOSED_MEM_INSUFFICIENT:
+        return "out of memory";
+    case XCB_CONN_CLOSED_REQ_LEN_EXCEED:
+        return "request length exceeded";
+    case XCB_CONN_CLOSED_PARSE_ERR:
+        return "the display name cannot be parsed";
+    case XCB_CONN_CLOSED_INVALID_SCREEN:
+        return "the display has no such screen";
+    default:
+        return "the server refused the connection (authorization?)";
+    }
+}
+
+bool socket_is_local(xcb_connection_t *conn) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof(addr);
+    if (getsockname(xcb_get_file_descriptor(conn), reinterpret_cast<sockaddr *>(&addr), &len) != 0)
+        return false;
+    return addr.ss_family == AF_UNIX;
+}
+
+} // namespace
+
+std::shared_ptr<DisplayConnection> DisplayConnection::open(const std::string &display_name) {
+    std::string name = display_name;
+    if (name.empty()) {
+        const char *env = std::getenv("DISPLAY");
+        if (env == nullptr || *env == '\0')
+            throw Error("no X display to open: display-name is empty and $DISPLAY is not set");
+        name = env;
+    }
+
+    std::shared_ptr<DisplayConnection> self(new DisplayConnection());
+    self->name_ = name;
+    self->conn_ = xcb_connect(name.c_str(), &self->screen_number_);
+    if (int code = xcb_connection_has_error(self->conn_)) {
+        xcb_disconnect(self->conn_);
+        self->conn_ = nullptr;
+        throw Error("cannot open X display '" + name + "': " + describe_connection_error(code));
+    }
+
+    self->setup_ = xcb_get_setup(self->conn_);
+    xcb_screen_iterator_t it = xcb_setup_roots_iterator(self->setup_);
+    for (int i = 0; it.rem > 0 && i < self->screen_number_; ++i)
+        xcb_screen_next(&it);
+    if (it.rem == 0)
+        throw Error("X display '" + name + "' has no screen " + std::to_string(self->screen_number_));
+    self->screen_ = it.data;
+
+    self->probe_shm();
+    return self;
+}
+
+void DisplayConnection::probe_shm() {
+    const xcb_query_extension_reply_t *ext = xcb_get_extension_data(conn_, &xcb_shm_id);
+    if (ext == nullptr || !ext->present)
+        return;
+    XcbReply<xcb_shm_query_version_reply_t> version(
+        xcb_shm_query_version_reply(conn_, xcb_shm_query_version(conn_), nullptr));
+    if (!version)
+        return;
+    shm_.present = true;
+    shm_.major = version->major_version;
+    shm_.minor = version->minor_version;
+    const bool server_takes_fds = shm_.major > 1 || (shm_.major == 1 && shm_.minor >= 2);
+    // Sending an fd over TCP would break the whole connection, so only try on a unix socket.
+    shm_.fd_passing = server_takes_fds && socket_is_local(conn_);
+}
+
+DisplayConnection::~DisplayConnection() { close(); }
+
+void DisplayConnection::close() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (conn_ != nullptr) {
+        xcb_disconnect(conn_);
+        conn_ = nullptr;
+        setup_ = nullptr;
+        screen_ = nullptr;
+    }
+}
+
+bool DisplayConnection::has_error() const {
+    return conn_ == nullptr || xcb_connection_has_error(conn_) != 0;
+}
+
+void DisplayConnection::check_alive() const {
+    if (has_error())
+        throw ConnectionLost("lost the connection to X display '" + name_ + "'");
+}
+
+} // namespace xshm

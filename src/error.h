@@ -1,0 +1,21 @@
+// The one exception type of the grabber core: its message is meant for users.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace xshm {
+
+class Error : public std::runtime_error {
+public:
+    explicit Error(const std::string &message) : std::runtime_error(message) {}
+};
+
+// The X connection broke (server gone, socket closed): distinct so callers can
+// tell "stop the stream" from "bad request".
+class ConnectionLost : public Error {
+public:
+    explicit ConnectionLost(const std::string &message) : Error(message) {}
+};
+
+} // namespace xshm

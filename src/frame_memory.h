@@ -1,0 +1,17 @@
+// Pixels of one captured frame, owned by whoever holds this object: a pooled
+// SHM slot (returned to its pool on destruction) or a GetImage reply (freed).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace xshm {
+
+class FrameMemory {
+public:
+    virtual ~FrameMemory() = default;
+    virtual uint8_t *data() const = 0;
+    virtual std::size_t size() const = 0;
+};
+
+} // namespace xshm

@@ -1,0 +1,145 @@
+#include "grabber.h"
+
+#include <cstdlib>
+#include <vector>
+
+#include <xcb/shm.h>
+
+#include "error.h"
+#include "xcb_handles.h"
+
+namespace xshm {
+namespace {
+
+// A GetImage reply owns the pixels; they are freed with it.
+class ReplyFrame : public FrameMemory {
+public:
+    explicit ReplyFrame(XcbReply<xcb_get_image_reply_t> reply) : reply_(std::move(reply)) {}
+    uint8_t *data() const override { return xcb_get_image_data(reply_.get()); }
+    std::size_t size() const override { return std::size_t(xcb_get_image_data_length(reply_.get())); }
+
+private:
+    XcbReply<xcb_get_image_reply_t> reply_;
+};
+
+std::string region_text(const Region &r) {
+    return std::to_string(r.width) + "x" + std::to_string(r.height) + "+" + std::to_string(r.x) +
+           "+" + std::to_string(r.y);
+}
+
+} // namespace
+
+const char *capture_path_name(CapturePath path) {
+    switch (path) {
+    case CapturePath::ShmMemfd:
+        return "shm-memfd";
+    case CapturePath::ShmSysV:
+        return "shm-sysv";
+    case CapturePath::GetImage:
+        return "get-image";
+    }
+    return "unknown";
+}
+
+Grabber::Grabber(const GrabberOptions &options) {
+    display_ = DisplayConnection::open(options.display_name);
+    const xcb_screen_t *screen = display_->screen();
+    format_ = describe_pixel_format(display_->setup(), screen);
+    try {
+        region_ = resolve_region(options.region, screen->width_in_pixels, screen->height_in_pixels);
+    } catch (const Error &e) {
+        throw Error(std::string(e.what()) + " of display '" + display_->name() + "'");
+    }
+    stride_ = format_.stride(region_.width);
+    choose_path(options);
+}
+
+Grabber::~Grabber() { close(); }
+
+void Grabber::close() {
+    if (display_)
+        display_->close();
+}
+
+// SHM is proven by capturing one frame, since a server may accept an attach
+// yet fail the image request (or refuse the attach over TCP). Once a path
+// works it stays: later failures are errors, never a silent switch.
+void Grabber::choose_path(const GrabberOptions &options) {
+    if (options.force_get_image) {
+        path_reason_ = "remote=true asks for GetImage";
+        return;
+    }
+    const ShmSupport &shm = display_->shm();
+    if (!shm.present) {
+        path_reason_ = "the X server has no MIT-SHM extension";
+        return;
+    }
+
+    std::vector<SegmentKind> kinds;
+    if (shm.fd_passing)
+        kinds.push_back(SegmentKind::Memfd);
+    kinds.push_back(SegmentKind::SysV);
+
+    std::string failures;
+    for (SegmentKind kind : kinds) {
+        const char *name = kind == SegmentKind::Memfd ? "memfd" : "SysV";
+        try {
+            auto segment = ShmSegment::create(display_, kind, frame_size());
+            capture_into_segment(segment->id());
+            slot_pool_ = SlotPool::create(display_, kind, frame_size(), options.max_slots);
+            slot_pool_->adopt(std::move(segment));
+            path_ = kind == SegmentKind::Memfd ? CapturePath::ShmMemfd : CapturePath::ShmSysV;
+            path_reason_ = std::string("MIT-SHM ") + std::to_string(shm.major) + "." +
+                           std::to_string(shm.minor) + " with " + name + " segments";
+            return;
+        } catch (const ConnectionLost &) {
+            throw;
+        } catch (const Error &e) {
+            failures += std::string(failures.empty() ? "" : "; ") + name + ": " + e.what();
+        }
+    }
+    path_reason_ = "MIT-SHM did not work on this connection (" + failures + ")";
+}
+
+void Grabber::capture_into_segment(xcb_shm_seg_t segment) {
+    display_->check_alive();
+    xcb_connection_t *conn = display_->xcb();
+    auto cookie = xcb_shm_get_image(conn, display_->screen()->root, int16_t(region_.x),
+                                    int16_t(region_.y), uint16_t(region_.width),
+                                    uint16_t(region_.height), ~0u, XCB_IMAGE_FORMAT_Z_PIXMAP,
+                                    segment, 0);
+    xcb_generic_error_t *raw_error = nullptr;
+    XcbReply<xcb_shm_get_image_reply_t> reply(xcb_shm_get_image_reply(conn, cookie, &raw_error));
+    XcbError error(raw_error);
+    if (!reply) {
+        display_->check_alive();
+        throw Error("MIT-SHM GetImage of " + region_text(region_) + " on display '" +
+                    display_->name() + "' failed (X error " +
+                    std::to_string(error ? error->error_code : 0) + ")");
+    }
+}
+
+void Grabber::capture_into(SlotPool::Lease &slot) { capture_into_segment(slot.segment_id()); }
+
+std::unique_ptr<FrameMemory> Grabber::capture_get_image() {
+    display_->check_alive();
+    xcb_connection_t *conn = display_->xcb();
+    auto cookie = xcb_get_image(conn, XCB_IMAGE_FORMAT_Z_PIXMAP, display_->screen()->root,
+                                int16_t(region_.x), int16_t(region_.y), uint16_t(region_.width),
+                                uint16_t(region_.height), ~0u);
+    xcb_generic_error_t *raw_error = nullptr;
+    XcbReply<xcb_get_image_reply_t> reply(xcb_get_image_reply(conn, cookie, &raw_error));
+    XcbError error(raw_error);
+    if (!reply) {
+        display_->check_alive();
+        throw Error("GetImage of " + region_text(region_) + " on display '" + display_->name() +
+                    "' failed (X error " + std::to_string(error ? error->error_code : 0) + ")");
+    }
+    auto frame = std::make_unique<ReplyFrame>(std::move(reply));
+    if (frame->size() < frame_size())
+        throw Error("GetImage returned " + std::to_string(frame->size()) + " bytes, expected " +
+                    std::to_string(frame_size()));
+    return frame;
+}
+
+} // namespace xshm

@@ -1,0 +1,69 @@
+// Captures a region of an X screen: with MIT-SHM straight into a pooled slot
+// (the server writes, nobody copies), or with GetImage where SHM cannot work,
+// handing out the reply's pixels as they are.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "display_connection.h"
+#include "frame_memory.h"
+#include "pixel_format.h"
+#include "region.h"
+#include "slot_pool.h"
+
+namespace xshm {
+
+enum class CapturePath { ShmMemfd, ShmSysV, GetImage };
+const char *capture_path_name(CapturePath path);
+
+struct GrabberOptions {
+    std::string display_name; // empty: $DISPLAY
+    RegionRequest region;
+    bool force_get_image = false; // ximagesrc's "remote"
+    unsigned max_slots = 8;
+};
+
+class Grabber {
+public:
+    // Opens the display, checks the region and finds a capture path by
+    // capturing one frame. Throws xshm::Error saying what was wrong.
+    explicit Grabber(const GrabberOptions &options);
+    ~Grabber();
+    Grabber(const Grabber &) = delete;
+    Grabber &operator=(const Grabber &) = delete;
+
+    CapturePath path() const { return path_; }
+    // Why this path (why SHM was not used, when it was not).
+    const std::string &path_reason() const { return path_reason_; }
+    const PixelFormat &format() const { return format_; }
+    const Region &region() const { return region_; }
+    std::size_t stride() const { return stride_; }
+    std::size_t frame_size() const { return stride_ * region_.height; }
+    const std::string &display_name() const { return display_->name(); }
+
+    // Null on the GetImage path. Outlives the grabber while slots are out.
+    const std::shared_ptr<SlotPool> &slot_pool() const { return slot_pool_; }
+
+    // One frame into `slot` (SHM paths). Throws ConnectionLost or Error.
+    void capture_into(SlotPool::Lease &slot);
+    // One frame by GetImage, the reply's memory handed over without a copy.
+    std::unique_ptr<FrameMemory> capture_get_image();
+
+    // Disconnects; slots still out stay mapped and readable.
+    void close();
+
+private:
+    void choose_path(const GrabberOptions &options);
+    void capture_into_segment(xcb_shm_seg_t segment);
+
+    std::shared_ptr<DisplayConnection> display_;
+    PixelFormat format_;
+    Region region_;
+    std::size_t stride_ = 0;
+    CapturePath path_ = CapturePath::GetImage;
+    std::string path_reason_;
+    std::shared_ptr<SlotPool> slot_pool_;
+};
+
+} // namespace xshm

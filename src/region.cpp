@@ -1,0 +1,34 @@
+#include "region.h"
+
+#include "error.h"
+
+namespace xshm {
+
+std::string RegionRequest::describe() const {
+    return "startx=" + std::to_string(startx) + " starty=" + std::to_string(starty) +
+           " endx=" + std::to_string(endx) + " endy=" + std::to_string(endy);
+}
+
+Region resolve_region(const RegionRequest &request, unsigned screen_width, unsigned screen_height) {
+    const unsigned last_x = request.endx ? request.endx : screen_width - 1;
+    const unsigned last_y = request.endy ? request.endy : screen_height - 1;
+    const std::string screen = std::to_string(screen_width) + "x" + std::to_string(screen_height);
+
+    if (last_x >= screen_width || last_y >= screen_height || request.startx >= screen_width ||
+        request.starty >= screen_height)
+        throw Error("region " + request.describe() + " is not inside the " + screen +
+                    " screen (valid x 0.." + std::to_string(screen_width - 1) + ", y 0.." +
+                    std::to_string(screen_height - 1) + ")");
+    if (last_x < request.startx || last_y < request.starty)
+        throw Error("region " + request.describe() + " is empty: endx/endy lie before startx/starty"
+                    " (screen " + screen + ")");
+
+    Region region;
+    region.x = int(request.startx);
+    region.y = int(request.starty);
+    region.width = last_x - request.startx + 1;
+    region.height = last_y - request.starty + 1;
+    return region;
+}
+
+} // namespace xshm

@@ -1,0 +1,23 @@
+// The captured rectangle, from ximagesrc-style startx/starty/endx/endy.
+#pragma once
+
+#include <string>
+
+namespace xshm {
+
+// Inclusive corners as ximagesrc has them; an end of 0 means "to the edge".
+struct RegionRequest {
+    unsigned startx = 0, starty = 0, endx = 0, endy = 0;
+    std::string describe() const;
+};
+
+struct Region {
+    int x = 0, y = 0;
+    unsigned width = 0, height = 0;
+};
+
+// Throws xshm::Error naming the region and the screen size when the region is
+// empty or not wholly on the screen: never a silent full-screen capture.
+Region resolve_region(const RegionRequest &request, unsigned screen_width, unsigned screen_height);
+
+} // namespace xshm

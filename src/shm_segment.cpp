@@ -1,0 +1,121 @@
+#include "shm_segment.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <string>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <unistd.h>
+#include <utility>
+
+#include "display_connection.h"
+#include "error.h"
+#include "xcb_handles.h"
+
+namespace xshm {
+namespace {
+
+std::string errno_text(const char *what) { return std::string(what) + ": " + std::strerror(errno); }
+
+// Owns a file descriptor until it is handed to XCB (which closes it once sent).
+class FdHandle {
+public:
+    explicit FdHandle(int fd) : fd_(fd) {}
+    ~FdHandle() {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    FdHandle(const FdHandle &) = delete;
+    FdHandle &operator=(const FdHandle &) = delete;
+    int get() const { return fd_; }
+    int release() { return std::exchange(fd_, -1); }
+
+private:
+    int fd_;
+};
+
+void check_attach(xcb_connection_t *conn, xcb_void_cookie_t cookie, const char *how) {
+    XcbError error(xcb_request_check(conn, cookie));
+    if (error)
+        throw Error(std::string("the X server refused ") + how + " (X error " +
+                    std::to_string(error->error_code) + ")");
+    if (xcb_connection_has_error(conn))
+        throw ConnectionLost(std::string("the X connection broke during ") + how);
+}
+
+} // namespace
+
+std::unique_ptr<ShmSegment> ShmSegment::create(std::shared_ptr<DisplayConnection> display,
+                                               SegmentKind kind, std::size_t size) {
+    std::unique_ptr<ShmSegment> segment(new ShmSegment(std::move(display), kind, size));
+    if (kind == SegmentKind::Memfd)
+        segment->create_memfd();
+    else
+        segment->create_sysv();
+    return segment;
+}
+
+void ShmSegment::create_memfd() {
+    FdHandle fd(memfd_create("xshm-slot", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+    if (fd.get() < 0)
+        throw Error(errno_text("memfd_create failed"));
+    if (ftruncate(fd.get(), off_t(size_)) != 0)
+        throw Error(errno_text("sizing the memfd slot failed"));
+    // Nobody may shrink it under our mapping (that would SIGBUS the reader).
+    fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+    void *map = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+    if (map == MAP_FAILED)
+        throw Error(errno_text("mapping the memfd slot failed"));
+    data_ = static_cast<uint8_t *>(map);
+
+    xcb_connection_t *conn = display_->xcb();
+    id_ = xcb_generate_id(conn);
+    check_attach(conn, xcb_shm_attach_fd_checked(conn, id_, fd.release(), 0), "MIT-SHM AttachFd");
+    attached_ = true;
+}
+
+void ShmSegment::create_sysv() {
+    // 0600: the pixels of the screen are nobody else's business.
+    int shmid = shmget(IPC_PRIVATE, size_, IPC_CREAT | 0600);
+    if (shmid < 0)
+        throw Error(errno_text("shmget failed"));
+    void *map = shmat(shmid, nullptr, 0);
+    if (map == reinterpret_cast<void *>(-1)) {
+        shmctl(shmid, IPC_RMID, nullptr);
+        throw Error(errno_text("shmat failed"));
+    }
+    data_ = static_cast<uint8_t *>(map);
+
+    xcb_connection_t *conn = display_->xcb();
+    id_ = xcb_generate_id(conn);
+    xcb_void_cookie_t cookie = xcb_shm_attach_checked(conn, id_, uint32_t(shmid), 0);
+    XcbError error(xcb_request_check(conn, cookie));
+    // Attached or not, the id is no longer needed: the segment lives while mapped.
+    shmctl(shmid, IPC_RMID, nullptr);
+    if (error)
+        throw Error("the X server refused MIT-SHM Attach (X error " +
+                    std::to_string(error->error_code) + ")");
+    if (xcb_connection_has_error(conn))
+        throw ConnectionLost("the X connection broke during MIT-SHM Attach");
+    attached_ = true;
+}
+
+ShmSegment::~ShmSegment() {
+    {
+        std::lock_guard<std::mutex> lock(display_->mutex());
+        if (attached_ && display_->is_open_locked() && !display_->has_error()) {
+            xcb_shm_detach(display_->xcb(), id_);
+            xcb_flush(display_->xcb());
+        }
+    }
+    if (data_ != nullptr) {
+        if (kind_ == SegmentKind::Memfd)
+            munmap(data_, size_);
+        else
+            shmdt(data_);
+    }
+}
+
+} // namespace xshm

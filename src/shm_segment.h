@@ -1,0 +1,49 @@
+// One shared-memory segment the X server can write into: created private to
+// this user, mapped once, attached to the display, and detached + unmapped in
+// the destructor (no detach once the connection is closed).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include <xcb/shm.h>
+
+namespace xshm {
+
+class DisplayConnection;
+
+enum class SegmentKind {
+    Memfd, // memfd passed with ShmAttachFd (MIT-SHM 1.2)
+    SysV,  // IPC_PRIVATE segment with mode 0600, removed as soon as the server attached
+};
+
+class ShmSegment {
+public:
+    // Throws xshm::Error when the memory cannot be made or the server refuses it.
+    static std::unique_ptr<ShmSegment> create(std::shared_ptr<DisplayConnection> display,
+                                              SegmentKind kind, std::size_t size);
+    ~ShmSegment();
+    ShmSegment(const ShmSegment &) = delete;
+    ShmSegment &operator=(const ShmSegment &) = delete;
+
+    uint8_t *data() const { return data_; }
+    std::size_t size() const { return size_; }
+    xcb_shm_seg_t id() const { return id_; }
+    SegmentKind kind() const { return kind_; }
+
+private:
+    ShmSegment(std::shared_ptr<DisplayConnection> display, SegmentKind kind, std::size_t size)
+        : display_(std::move(display)), kind_(kind), size_(size) {}
+    void create_memfd();
+    void create_sysv();
+
+    std::shared_ptr<DisplayConnection> display_;
+    SegmentKind kind_;
+    std::size_t size_;
+    uint8_t *data_ = nullptr;
+    xcb_shm_seg_t id_ = 0;
+    bool attached_ = false;
+};
+
+} // namespace xshm

@@ -1,0 +1,147 @@
+#include "slot_pool.h"
+
+#include <algorithm>
+
+#include "display_connection.h"
+#include "error.h"
+
+namespace xshm {
+
+struct SlotPool::Lease::Slot {
+    std::unique_ptr<ShmSegment> segment;
+    unsigned index;
+};
+
+SlotPool::Lease::~Lease() { pool_->release(slot_); }
+uint8_t *SlotPool::Lease::data() const { return slot_->segment->data(); }
+std::size_t SlotPool::Lease::size() const { return slot_->segment->size(); }
+xcb_shm_seg_t SlotPool::Lease::segment_id() const { return slot_->segment->id(); }
+unsigned SlotPool::Lease::slot_index() const { return slot_->index; }
+
+std::shared_ptr<SlotPool> SlotPool::create(std::shared_ptr<DisplayConnection> display,
+                                           SegmentKind kind, std::size_t slot_size,
+                                           unsigned max_slots) {
+    return std::shared_ptr<SlotPool>(new SlotPool(std::move(display), kind, slot_size, max_slots));
+}
+
+SlotPool::SlotPool(std::shared_ptr<DisplayConnection> display, SegmentKind kind,
+                   std::size_t slot_size, unsigned max_slots)
+    : display_(std::move(display)), kind_(kind), slot_size_(slot_size),
+      max_slots_(max_slots ? max_slots : 1) {}
+
+// Every lease holds the pool, so here all slots are free: segments go away
+// (detached if the connection is still open, unmapped in any case).
+SlotPool::~SlotPool() = default;
+
+std::unique_ptr<ShmSegment> SlotPool::make_segment() {
+    return ShmSegment::create(display_, kind_, slot_size_);
+}
+
+SlotPool::Lease::Slot *SlotPool::add_slot_locked(std::unique_ptr<ShmSegment> segment) {
+    auto slot = std::make_unique<Lease::Slot>();
+    slot->segment = std::move(segment);
+    slot->index = unsigned(slots_.size());
+    slots_.push_back(std::move(slot));
+    return slots_.back().get();
+}
+
+std::unique_ptr<SlotPool::Lease> SlotPool::acquire() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+        if (flushing_)
+            return nullptr;
+        if (!free_.empty()) {
+            Lease::Slot *slot = free_.back();
+            free_.pop_back();
+            return std::unique_ptr<Lease>(new Lease(shared_from_this(), slot));
+        }
+        if (slots_.size() + being_created_ < max_slots_)
+            break;
+        released_.wait(lock);
+    }
+
+    // Attaching is a round trip: do it without blocking releases.
+    ++being_created_;
+    lock.unlock();
+    std::unique_ptr<ShmSegment> segment;
+    try {
+        segment = make_segment();
+    } catch (...) {
+        lock.lock();
+        --being_created_;
+        released_.notify_all();
+        throw;
+    }
+    lock.lock();
+    --being_created_;
+    Lease::Slot *slot = add_slot_locked(std::move(segment));
+    return std::unique_ptr<Lease>(new Lease(shared_from_this(), slot));
+}
+
+void SlotPool::release(Lease::Slot *slot) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        free_.push_back(slot);
+    }
+    released_.notify_one();
+}
+
+void SlotPool::set_flushing(bool flushing) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        flushing_ = flushing;
+    }
+    released_.notify_all();
+}
+
+void SlotPool::set_max_slots(unsigned max_slots) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        max_slots_ = max_slots ? max_slots : 1;
+    }
+    released_.notify_all();
+}
+
+void SlotPool::preallocate(unsigned count) {
+    for (;;) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (slots_.size() + being_created_ >= std::min(count, max_slots_))
+                return;
+            ++being_created_;
+        }
+        std::unique_ptr<ShmSegment> segment;
+        try {
+            segment = make_segment();
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            --being_created_;
+            throw;
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
+        --being_created_;
+        free_.insert(free_.begin(), add_slot_locked(std::move(segment)));
+    }
+}
+
+void SlotPool::adopt(std::unique_ptr<ShmSegment> segment) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(add_slot_locked(std::move(segment)));
+}
+
+unsigned SlotPool::max_slots() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return max_slots_;
+}
+
+unsigned SlotPool::slots_created() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return unsigned(slots_.size());
+}
+
+unsigned SlotPool::slots_free() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return unsigned(free_.size());
+}
+
+} // namespace xshm

@@ -1,0 +1,82 @@
+// A bounded, growing pool of SHM slots, each sized for one frame. Slots are
+// reused most-recently-released first (warm in cache, and later the one whose
+// content is closest to the screen). Release is safe from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "frame_memory.h"
+#include "shm_segment.h"
+
+namespace xshm {
+
+class DisplayConnection;
+
+class SlotPool : public std::enable_shared_from_this<SlotPool> {
+public:
+    // A slot on loan; destroying it hands the slot back to the pool.
+    class Lease : public FrameMemory {
+    public:
+        ~Lease() override;
+        uint8_t *data() const override;
+        std::size_t size() const override;
+        xcb_shm_seg_t segment_id() const;
+        unsigned slot_index() const;
+
+    private:
+        friend class SlotPool;
+        struct Slot;
+        Lease(std::shared_ptr<SlotPool> pool, Slot *slot) : pool_(std::move(pool)), slot_(slot) {}
+        std::shared_ptr<SlotPool> pool_;
+        Slot *slot_;
+    };
+
+    static std::shared_ptr<SlotPool> create(std::shared_ptr<DisplayConnection> display,
+                                            SegmentKind kind, std::size_t slot_size,
+                                            unsigned max_slots);
+    ~SlotPool();
+
+    // Takes a free slot, creates one while under the limit, or waits for a
+    // release. Returns null when set_flushing(true) interrupts the wait.
+    // Throws xshm::Error when a new slot cannot be created.
+    std::unique_ptr<Lease> acquire();
+
+    // Wakes every waiter in acquire() and makes it return null until cleared.
+    void set_flushing(bool flushing);
+    void set_max_slots(unsigned max_slots);
+    // Creates slots up front so the first frames do not pay for it.
+    void preallocate(unsigned count);
+    // Puts an already attached segment (the capture probe's) in the pool.
+    void adopt(std::unique_ptr<ShmSegment> segment);
+
+    std::size_t slot_size() const { return slot_size_; }
+    SegmentKind kind() const { return kind_; }
+    unsigned max_slots() const;
+    unsigned slots_created() const;
+    unsigned slots_free() const;
+
+private:
+    SlotPool(std::shared_ptr<DisplayConnection> display, SegmentKind kind, std::size_t slot_size,
+             unsigned max_slots);
+    void release(Lease::Slot *slot);
+    Lease::Slot *add_slot_locked(std::unique_ptr<ShmSegment> segment);
+    std::unique_ptr<ShmSegment> make_segment();
+
+    std::shared_ptr<DisplayConnection> display_;
+    const SegmentKind kind_;
+    const std::size_t slot_size_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable released_;
+    std::vector<std::unique_ptr<Lease::Slot>> slots_;
+    std::vector<Lease::Slot *> free_; // back = most recently released
+    unsigned max_slots_;
+    unsigned being_created_ = 0;
+    bool flushing_ = false;
+};
+
+} // namespace xshm
