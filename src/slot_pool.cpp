@@ -45,10 +45,10 @@ SlotPool::Lease::Slot *SlotPool::add_slot_locked(std::unique_ptr<ShmSegment> seg
     return slots_.back().get();
 }
 
-std::unique_ptr<SlotPool::Lease> SlotPool::acquire() {
+std::unique_ptr<SlotPool::Lease> SlotPool::acquire(const std::atomic<bool> &cancelled) {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-        if (flushing_)
+        if (cancelled.load())
             return nullptr;
         if (!free_.empty()) {
             Lease::Slot *slot = free_.back();
@@ -86,11 +86,9 @@ void SlotPool::release(Lease::Slot *slot) {
     released_.notify_one();
 }
 
-void SlotPool::set_flushing(bool flushing) {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        flushing_ = flushing;
-    }
+void SlotPool::interrupt() {
+    // Taking the lock orders this after a waiter's check of its flag.
+    { std::lock_guard<std::mutex> lock(mutex_); }
     released_.notify_all();
 }
 

@@ -3,6 +3,7 @@
 // content is closest to the screen). Release is safe from any thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -41,12 +42,14 @@ public:
     ~SlotPool();
 
     // Takes a free slot, creates one while under the limit, or waits for a
-    // release. Returns null when set_flushing(true) interrupts the wait.
-    // Throws xshm::Error when a new slot cannot be created.
-    std::unique_ptr<Lease> acquire();
+    // release. Returns null once `cancelled` is true (set it, then call
+    // interrupt()). Throws xshm::Error when a new slot cannot be created.
+    // The flag belongs to the caller so that several users of one pool (an
+    // old and a new GStreamer pool during renegotiation) flush independently.
+    std::unique_ptr<Lease> acquire(const std::atomic<bool> &cancelled);
 
-    // Wakes every waiter in acquire() and makes it return null until cleared.
-    void set_flushing(bool flushing);
+    // Wakes every waiter in acquire() to look at its cancel flag again.
+    void interrupt();
     void set_max_slots(unsigned max_slots);
     // Creates slots up front so the first frames do not pay for it.
     void preallocate(unsigned count);
@@ -76,7 +79,6 @@ private:
     std::vector<Lease::Slot *> free_; // back = most recently released
     unsigned max_slots_;
     unsigned being_created_ = 0;
-    bool flushing_ = false;
 };
 
 } // namespace xshm

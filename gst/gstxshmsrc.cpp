@@ -1,0 +1,604 @@
+#include "gstxshmsrc.h"
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <gst/video/video.h>
+
+#include "error.h"
+#include "grabber.h"
+#include "gstxshmallocator.h"
+#include "gstxshmbufferpool.h"
+
+GST_DEBUG_CATEGORY_STATIC(gst_xshm_src_debug);
+#define GST_CAT_DEFAULT gst_xshm_src_debug
+
+namespace {
+
+constexpr guint DEFAULT_MAX_SLOTS = 8;
+// Slots beyond downstream's minimum: one being captured, one in flight.
+constexpr guint POOL_HEADROOM = 2;
+
+#define XSHM_FORMATS "{ BGRx, BGRA, RGBx, RGBA, xRGB, ARGB, xBGR, ABGR, RGB16, BGR16, RGB15, BGR15 }"
+
+GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS("video/x-raw, format = (string) " XSHM_FORMATS
+                    ", width = (int) [ 1, MAX ], height = (int) [ 1, MAX ]"
+                    ", framerate = (fraction) [ 0/1, MAX ]"
+                    ", pixel-aspect-ratio = (fraction) 1/1"));
+
+enum {
+    PROP_0,
+    PROP_DISPLAY_NAME,
+    PROP_STARTX,
+    PROP_STARTY,
+    PROP_ENDX,
+    PROP_ENDY,
+    PROP_REMOTE,
+    PROP_MAX_SLOTS,
+    PROP_CAPTURE_PATH,
+    PROP_USE_DAMAGE,
+    PROP_SHOW_POINTER,
+};
+
+// What the user set; read once per start.
+struct Settings {
+    std::string display_name;
+    xshm::RegionRequest region;
+    bool remote = false;
+    guint max_slots = DEFAULT_MAX_SLOTS;
+    bool use_damage = false;
+    bool show_pointer = false;
+};
+
+} // namespace
+
+struct GstXShmSrcPrivate {
+    std::mutex settings_lock;
+    Settings settings;
+
+    // Between start and stop; the streaming thread is the only user meanwhile.
+    std::unique_ptr<xshm::Grabber> grabber;
+    std::string capture_path; // for the read-only property, under settings_lock
+    GstVideoInfo info;
+    GstBufferPool *pool = nullptr; // ours, on the SHM paths
+    GstAllocator *allocator = nullptr;
+    guint64 last_frame = G_MAXUINT64;
+    GstClockTime latency = 0; // reported minimum latency: capture time
+
+    // Guards the pending clock wait against unlock() from another thread.
+    std::mutex clock_lock;
+    GstClockID clock_id = nullptr;
+    bool flushing = false;
+};
+
+struct _GstXShmSrc {
+    GstPushSrc parent;
+    GstXShmSrcPrivate *priv;
+};
+
+#define gst_xshm_src_parent_class parent_class
+G_DEFINE_TYPE(GstXShmSrc, gst_xshm_src, GST_TYPE_PUSH_SRC)
+GST_ELEMENT_REGISTER_DEFINE(xshmsrc, "xshmsrc", GST_RANK_NONE, GST_TYPE_XSHM_SRC)
+
+static void gst_xshm_src_set_property(GObject *object, guint prop_id, const GValue *value,
+                                      GParamSpec *pspec) {
+    auto *priv = GST_XSHM_SRC(object)->priv;
+    std::lock_guard<std::mutex> lock(priv->settings_lock);
+    Settings &s = priv->settings;
+    switch (prop_id) {
+    case PROP_DISPLAY_NAME: {
+        const gchar *name = g_value_get_string(value);
+        s.display_name = name ? name : "";
+        break;
+    }
+    case PROP_STARTX:
+        s.region.startx = g_value_get_uint(value);
+        break;
+    case PROP_STARTY:
+        s.region.starty = g_value_get_uint(value);
+        break;
+    case PROP_ENDX:
+        s.region.endx = g_value_get_uint(value);
+        break;
+    case PROP_ENDY:
+        s.region.endy = g_value_get_uint(value);
+        break;
+    case PROP_REMOTE:
+        s.remote = g_value_get_boolean(value);
+        break;
+    case PROP_MAX_SLOTS:
+        s.max_slots = g_value_get_uint(value);
+        break;
+    case PROP_USE_DAMAGE:
+        s.use_damage = g_value_get_boolean(value);
+        break;
+    case PROP_SHOW_POINTER:
+        s.show_pointer = g_value_get_boolean(value);
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+        break;
+    }
+}
+
+static void gst_xshm_src_get_property(GObject *object, guint prop_id, GValue *value,
+                                      GParamSpec *pspec) {
+    auto *priv = GST_XSHM_SRC(object)->priv;
+    std::lock_guard<std::mutex> lock(priv->settings_lock);
+    const Settings &s = priv->settings;
+    switch (prop_id) {
+    case PROP_DISPLAY_NAME:
+        g_value_set_string(value, s.display_name.empty() ? nullptr : s.display_name.c_str());
+        break;
+    case PROP_STARTX:
+        g_value_set_uint(value, s.region.startx);
+        break;
+    case PROP_STARTY:
+        g_value_set_uint(value, s.region.starty);
+        break;
+    case PROP_ENDX:
+        g_value_set_uint(value, s.region.endx);
+        break;
+    case PROP_ENDY:
+        g_value_set_uint(value, s.region.endy);
+        break;
+    case PROP_REMOTE:
+        g_value_set_boolean(value, s.remote);
+        break;
+    case PROP_MAX_SLOTS:
+        g_value_set_uint(value, s.max_slots);
+        break;
+    case PROP_CAPTURE_PATH:
+        g_value_set_string(value, priv->capture_path.empty() ? nullptr : priv->capture_path.c_str());
+        break;
+    case PROP_USE_DAMAGE:
+        g_value_set_boolean(value, s.use_damage);
+        break;
+    case PROP_SHOW_POINTER:
+        g_value_set_boolean(value, s.show_pointer);
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+        break;
+    }
+}
+
+static GstClockTime frame_duration(const GstVideoInfo &info) {
+    if (GST_VIDEO_INFO_FPS_N(&info) <= 0)
+        return GST_CLOCK_TIME_NONE;
+    return gst_util_uint64_scale_int(GST_SECOND, GST_VIDEO_INFO_FPS_D(&info),
+                                     GST_VIDEO_INFO_FPS_N(&info));
+}
+
+// Times a capture so the LATENCY answer is measured, not guessed.
+static GstClockTime time_one_capture(xshm::Grabber &grabber) {
+    const gint64 begin = g_get_monotonic_time();
+    if (const auto &slots = grabber.slot_pool()) {
+        std::atomic<bool> never{false};
+        auto slot = slots->acquire(never);
+        grabber.capture_into(*slot);
+    } else {
+        grabber.capture_get_image();
+    }
+    return GstClockTime(g_get_monotonic_time() - begin) * GST_USECOND;
+}
+
+static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
+    auto *self = GST_XSHM_SRC(basesrc);
+    auto *priv = self->priv;
+    Settings settings;
+    {
+        std::lock_guard<std::mutex> lock(priv->settings_lock);
+        settings = priv->settings;
+    }
+    if (settings.show_pointer) {
+        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+                          ("show-pointer=true is not supported yet: xshmsrc does not draw the "
+                           "cursor (set show-pointer=false)"),
+                          (nullptr));
+        return FALSE;
+    }
+
+    xshm::GrabberOptions options;
+    options.display_name = settings.display_name;
+    options.region = settings.region;
+    options.force_get_image = settings.remote;
+    options.max_slots = settings.max_slots;
+    try {
+        priv->grabber = std::make_unique<xshm::Grabber>(options);
+        GstClockTime worst = 0;
+        for (int i = 0; i < 2; ++i)
+            worst = std::max(worst, time_one_capture(*priv->grabber));
+        priv->latency = worst;
+    } catch (const xshm::Error &e) {
+        priv->grabber.reset();
+        GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("%s", e.what()),
+                          ("display-name=%s %s", settings.display_name.c_str(),
+                           settings.region.describe().c_str()));
+        return FALSE;
+    }
+
+    const xshm::Grabber &g = *priv->grabber;
+    const xshm::Region &r = g.region();
+    GST_INFO_OBJECT(self, "capturing %ux%u+%d+%d of display '%s' as %s via %s: %s", r.width,
+                    r.height, r.x, r.y, g.display_name().c_str(), g.format().gst_format.c_str(),
+                    xshm::capture_path_name(g.path()), g.path_reason().c_str());
+    if (g.path() == xshm::CapturePath::GetImage)
+        GST_WARNING_OBJECT(self, "not zero-copy: %s", g.path_reason().c_str());
+    {
+        std::lock_guard<std::mutex> lock(priv->settings_lock);
+        priv->capture_path = xshm::capture_path_name(g.path());
+    }
+    g_object_notify(G_OBJECT(self), "capture-path");
+    priv->last_frame = G_MAXUINT64;
+    return TRUE;
+}
+
+static gboolean gst_xshm_src_stop(GstBaseSrc *basesrc) {
+    auto *priv = GST_XSHM_SRC(basesrc)->priv;
+    gst_clear_object(&priv->pool);
+    // Slots still held downstream stay mapped; they no longer detach.
+    priv->grabber.reset();
+    return TRUE;
+}
+
+static GstCaps *gst_xshm_src_get_caps(GstBaseSrc *basesrc, GstCaps *filter) {
+    auto *priv = GST_XSHM_SRC(basesrc)->priv;
+    if (!priv->grabber)
+        return GST_BASE_SRC_CLASS(parent_class)->get_caps(basesrc, filter);
+
+    const xshm::Grabber &g = *priv->grabber;
+    GstCaps *caps = gst_caps_new_simple(
+        "video/x-raw", "format", G_TYPE_STRING, g.format().gst_format.c_str(), "width", G_TYPE_INT,
+        gint(g.region().width), "height", G_TYPE_INT, gint(g.region().height), "framerate",
+        GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+        nullptr);
+    if (filter != nullptr) {
+        GstCaps *filtered = gst_caps_intersect_full(filter, caps, GST_CAPS_INTERSECT_FIRST);
+        gst_caps_unref(caps);
+        caps = filtered;
+    }
+    return caps;
+}
+
+static GstCaps *gst_xshm_src_fixate(GstBaseSrc *basesrc, GstCaps *caps) {
+    caps = gst_caps_make_writable(caps);
+    for (guint i = 0; i < gst_caps_get_size(caps); ++i)
+        gst_structure_fixate_field_nearest_fraction(gst_caps_get_structure(caps, i), "framerate",
+                                                    30, 1);
+    return GST_BASE_SRC_CLASS(parent_class)->fixate(basesrc, caps);
+}
+
+static gboolean gst_xshm_src_set_caps(GstBaseSrc *basesrc, GstCaps *caps) {
+    auto *priv = GST_XSHM_SRC(basesrc)->priv;
+    if (!gst_video_info_from_caps(&priv->info, caps))
+        return FALSE;
+    // The server lays rows out with its own padding; describe exactly that.
+    priv->info.stride[0] = gint(priv->grabber->stride());
+    priv->info.size = priv->grabber->frame_size();
+    GST_DEBUG_OBJECT(basesrc, "negotiated %" GST_PTR_FORMAT, caps);
+    return TRUE;
+}
+
+// We insist on our own pool: only its memory is written by the server.
+static gboolean gst_xshm_src_decide_allocation(GstBaseSrc *basesrc, GstQuery *query) {
+    auto *self = GST_XSHM_SRC(basesrc);
+    auto *priv = self->priv;
+    const auto &slots = priv->grabber->slot_pool();
+    if (!slots) // GetImage: frames come wrapped from the replies, no pool needed.
+        return GST_BASE_SRC_CLASS(parent_class)->decide_allocation(basesrc, query);
+
+    GstCaps *caps = nullptr;
+    gst_query_parse_allocation(query, &caps, nullptr);
+    guint downstream_min = 0;
+    if (gst_query_get_n_allocation_pools(query) > 0)
+        gst_query_parse_nth_allocation_pool(query, 0, nullptr, nullptr, &downstream_min, nullptr);
+
+    guint max_slots;
+    {
+        std::lock_guard<std::mutex> lock(priv->settings_lock);
+        max_slots = priv->settings.max_slots;
+    }
+    const guint min = downstream_min + POOL_HEADROOM;
+    guint max = std::max(max_slots, min);
+    if (max > max_slots)
+        GST_WARNING_OBJECT(self, "downstream keeps %u buffers: using %u slots, above max-slots=%u",
+                           downstream_min, max, max_slots);
+    const guint size = guint(priv->grabber->frame_size());
+
+    GstBufferPool *pool = gst_xshm_buffer_pool_new(slots, priv->info);
+    GstStructure *config = gst_buffer_pool_get_config(pool);
+    gst_buffer_pool_config_set_params(config, caps, size, min, max);
+    gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+    if (!gst_buffer_pool_set_config(pool, config)) {
+        gst_object_unref(pool);
+        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("cannot configure the slot pool"), (nullptr));
+        return FALSE;
+    }
+    if (gst_query_get_n_allocation_pools(query) > 0)
+        gst_query_set_nth_allocation_pool(query, 0, pool, size, min, max);
+    else
+        gst_query_add_allocation_pool(query, pool, size, min, max);
+    gst_object_replace(reinterpret_cast<GstObject **>(&priv->pool), GST_OBJECT_CAST(pool));
+    gst_object_unref(pool);
+    GST_DEBUG_OBJECT(self, "slot pool %u..%u of %u bytes", min, max, size);
+    return TRUE;
+}
+
+static gboolean gst_xshm_src_query(GstBaseSrc *basesrc, GstQuery *query) {
+    auto *priv = GST_XSHM_SRC(basesrc)->priv;
+    if (GST_QUERY_TYPE(query) != GST_QUERY_LATENCY || !priv->grabber)
+        return GST_BASE_SRC_CLASS(parent_class)->query(basesrc, query);
+
+    // A frame is stamped when its capture starts and pushed when it ends.
+    const GstClockTime min = priv->latency;
+    const GstClockTime frame = frame_duration(priv->info);
+    guint slots;
+    {
+        std::lock_guard<std::mutex> lock(priv->settings_lock);
+        slots = priv->settings.max_slots;
+    }
+    const GstClockTime max = GST_CLOCK_TIME_IS_VALID(frame) ? min + frame * (slots - 1)
+                                                            : GST_CLOCK_TIME_NONE;
+    GST_DEBUG_OBJECT(basesrc, "latency min %" GST_TIME_FORMAT " max %" GST_TIME_FORMAT,
+                     GST_TIME_ARGS(min), GST_TIME_ARGS(max));
+    gst_query_set_latency(query, TRUE, min, max);
+    return TRUE;
+}
+
+// Waits for the next frame's time on the pipeline clock. Returns the frame
+// number, or FLUSHING when unlock() interrupted the wait. Frames whose time
+// already passed are skipped, not caught up, so a slow capture never waits.
+static GstFlowReturn wait_for_next_frame(GstXShmSrc *self, guint64 *frame_number) {
+    auto *priv = self->priv;
+    const gint fps_n = GST_VIDEO_INFO_FPS_N(&priv->info);
+    const gint fps_d = GST_VIDEO_INFO_FPS_D(&priv->info);
+    GstClock *clock = gst_element_get_clock(GST_ELEMENT_CAST(self));
+    if (clock == nullptr || fps_n <= 0) {
+        if (clock != nullptr)
+            gst_object_unref(clock);
+        *frame_number = priv->last_frame + 1;
+        return GST_FLOW_OK;
+    }
+    const GstClockTime base_time = gst_element_get_base_time(GST_ELEMENT_CAST(self));
+    const GstClockTime now = gst_clock_get_time(clock) - base_time;
+    const guint64 due = priv->last_frame == G_MAXUINT64 ? 0 : priv->last_frame + 1;
+    const GstClockTime due_time = gst_util_uint64_scale(due, fps_d * GST_SECOND, fps_n);
+    if (now >= due_time) {
+        *frame_number = std::max(due, gst_util_uint64_scale(now, fps_n, fps_d * GST_SECOND));
+        gst_object_unref(clock);
+        return GST_FLOW_OK;
+    }
+
+    GstClockID id = gst_clock_new_single_shot_id(clock, due_time + base_time);
+    gst_object_unref(clock);
+    {
+        std::lock_guard<std::mutex> lock(priv->clock_lock);
+        if (priv->flushing) {
+            gst_clock_id_unref(id);
+            return GST_FLOW_FLUSHING;
+        }
+        priv->clock_id = id;
+    }
+    const GstClockReturn ret = gst_clock_id_wait(id, nullptr);
+    {
+        std::lock_guard<std::mutex> lock(priv->clock_lock);
+        priv->clock_id = nullptr;
+    }
+    gst_clock_id_unref(id);
+    if (ret == GST_CLOCK_UNSCHEDULED)
+        return GST_FLOW_FLUSHING;
+    *frame_number = due;
+    return GST_FLOW_OK;
+}
+
+static GstClockTime running_time_now(GstXShmSrc *self) {
+    GstClock *clock = gst_element_get_clock(GST_ELEMENT_CAST(self));
+    if (clock == nullptr)
+        return GST_CLOCK_TIME_NONE;
+    const GstClockTime now = gst_clock_get_time(clock);
+    gst_object_unref(clock);
+    return now - gst_element_get_base_time(GST_ELEMENT_CAST(self));
+}
+
+// Captures one frame into a buffer: into a pooled slot, or by GetImage.
+static GstFlowReturn capture_frame(GstXShmSrc *self, GstBuffer **out, GstClockTime *grabbed_at) {
+    auto *priv = self->priv;
+    xshm::Grabber &grabber = *priv->grabber;
+    GstBuffer *buffer = nullptr;
+    try {
+        if (grabber.slot_pool()) {
+            GstFlowReturn ret = gst_buffer_pool_acquire_buffer(priv->pool, &buffer, nullptr);
+            if (ret == GST_FLOW_ERROR) {
+                GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
+                                  ("cannot create another shared-memory slot (%u in use)",
+                                   grabber.slot_pool()->slots_created()),
+                                  ("see the xshmbufferpool debug log"));
+                return ret;
+            }
+            if (ret != GST_FLOW_OK)
+                return ret;
+            *grabbed_at = running_time_now(self);
+            grabber.capture_into(*gst_xshm_buffer_get_slot(buffer));
+        } else {
+            *grabbed_at = running_time_now(self);
+            auto frame = grabber.capture_get_image();
+            buffer = gst_xshm_buffer_new_wrapped(priv->allocator, std::move(frame), priv->info);
+        }
+    } catch (const xshm::ConnectionLost &e) {
+        gst_clear_buffer(&buffer);
+        GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s", e.what()),
+                          ("the X server closed the connection or went away"));
+        return GST_FLOW_ERROR;
+    } catch (const xshm::Error &e) {
+        gst_clear_buffer(&buffer);
+        GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s", e.what()), (nullptr));
+        return GST_FLOW_ERROR;
+    }
+    *out = buffer;
+    return GST_FLOW_OK;
+}
+
+// Reports a longer capture than announced as new latency, so sinks adapt.
+static void track_latency(GstXShmSrc *self, GstClockTime took) {
+    auto *priv = self->priv;
+    if (took <= priv->latency)
+        return;
+    priv->latency = took + took / 4;
+    GST_INFO_OBJECT(self, "capture took %" GST_TIME_FORMAT ", latency now %" GST_TIME_FORMAT,
+                    GST_TIME_ARGS(took), GST_TIME_ARGS(priv->latency));
+    gst_element_post_message(GST_ELEMENT_CAST(self),
+                             gst_message_new_latency(GST_OBJECT_CAST(self)));
+}
+
+static GstFlowReturn gst_xshm_src_create(GstPushSrc *pushsrc, GstBuffer **out) {
+    auto *self = GST_XSHM_SRC(pushsrc);
+    auto *priv = self->priv;
+
+    guint64 frame_number = 0;
+    GstFlowReturn ret = wait_for_next_frame(self, &frame_number);
+    if (ret != GST_FLOW_OK)
+        return ret;
+
+    GstClockTime grabbed_at = GST_CLOCK_TIME_NONE;
+    GstBuffer *buffer = nullptr;
+    const gint64 begin = g_get_monotonic_time();
+    ret = capture_frame(self, &buffer, &grabbed_at);
+    if (ret != GST_FLOW_OK)
+        return ret;
+    track_latency(self, GstClockTime(g_get_monotonic_time() - begin) * GST_USECOND);
+
+    priv->last_frame = frame_number;
+    GST_BUFFER_PTS(buffer) = grabbed_at;
+    GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
+    GST_BUFFER_DURATION(buffer) = frame_duration(priv->info);
+    GST_BUFFER_OFFSET(buffer) = frame_number;
+    GST_BUFFER_OFFSET_END(buffer) = frame_number + 1;
+    GST_LOG_OBJECT(self, "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT, frame_number,
+                   GST_TIME_ARGS(grabbed_at));
+    *out = buffer;
+    return GST_FLOW_OK;
+}
+
+static gboolean gst_xshm_src_unlock(GstBaseSrc *basesrc) {
+    auto *priv = GST_XSHM_SRC(basesrc)->priv;
+    {
+        std::lock_guard<std::mutex> lock(priv->clock_lock);
+        priv->flushing = true;
+        if (priv->clock_id != nullptr)
+            gst_clock_id_unschedule(priv->clock_id);
+    }
+    // Wakes a create() waiting for downstream to give a slot back.
+    if (priv->pool != nullptr && gst_buffer_pool_is_active(priv->pool))
+        gst_buffer_pool_set_flushing(priv->pool, TRUE);
+    return TRUE;
+}
+
+static gboolean gst_xshm_src_unlock_stop(GstBaseSrc *basesrc) {
+    auto *priv = GST_XSHM_SRC(basesrc)->priv;
+    {
+        std::lock_guard<std::mutex> lock(priv->clock_lock);
+        priv->flushing = false;
+    }
+    if (priv->pool != nullptr && gst_buffer_pool_is_active(priv->pool))
+        gst_buffer_pool_set_flushing(priv->pool, FALSE);
+    return TRUE;
+}
+
+static void gst_xshm_src_finalize(GObject *object) {
+    auto *self = GST_XSHM_SRC(object);
+    gst_clear_object(&self->priv->pool);
+    gst_clear_object(&self->priv->allocator);
+    delete self->priv;
+    G_OBJECT_CLASS(parent_class)->finalize(object);
+}
+
+static void gst_xshm_src_class_init(GstXShmSrcClass *klass) {
+    GObjectClass *object_class = G_OBJECT_CLASS(klass);
+    GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
+    GstBaseSrcClass *basesrc_class = GST_BASE_SRC_CLASS(klass);
+    GstPushSrcClass *pushsrc_class = GST_PUSH_SRC_CLASS(klass);
+
+    object_class->set_property = gst_xshm_src_set_property;
+    object_class->get_property = gst_xshm_src_get_property;
+    object_class->finalize = gst_xshm_src_finalize;
+
+    const auto ready = GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                   GST_PARAM_MUTABLE_READY);
+    g_object_class_install_property(
+        object_class, PROP_DISPLAY_NAME,
+        g_param_spec_string("display-name", "Display", "X display to capture, e.g. \":0\" "
+                            "(default: $DISPLAY)", nullptr, ready));
+    g_object_class_install_property(
+        object_class, PROP_STARTX,
+        g_param_spec_uint("startx", "Start X", "Left edge of the captured area (pixels)", 0,
+                          G_MAXINT16, 0, ready));
+    g_object_class_install_property(
+        object_class, PROP_STARTY,
+        g_param_spec_uint("starty", "Start Y", "Top edge of the captured area (pixels)", 0,
+                          G_MAXINT16, 0, ready));
+    g_object_class_install_property(
+        object_class, PROP_ENDX,
+        g_param_spec_uint("endx", "End X", "Right edge of the captured area, inclusive "
+                          "(0 = the screen's right edge)", 0, G_MAXINT16, 0, ready));
+    g_object_class_install_property(
+        object_class, PROP_ENDY,
+        g_param_spec_uint("endy", "End Y", "Bottom edge of the captured area, inclusive "
+                          "(0 = the screen's bottom edge)", 0, G_MAXINT16, 0, ready));
+    g_object_class_install_property(
+        object_class, PROP_REMOTE,
+        g_param_spec_boolean("remote", "Remote display", "Capture with GetImage instead of "
+                             "MIT-SHM (for displays that cannot share memory)", FALSE, ready));
+    g_object_class_install_property(
+        object_class, PROP_MAX_SLOTS,
+        g_param_spec_uint("max-slots", "Maximum slots", "Most shared-memory frames in flight; "
+                          "when downstream holds them all, capture waits for one to come back",
+                          2, 256, DEFAULT_MAX_SLOTS, ready));
+    g_object_class_install_property(
+        object_class, PROP_CAPTURE_PATH,
+        g_param_spec_string("capture-path", "Capture path", "How frames are captured, known "
+                            "once started: shm-memfd, shm-sysv (zero-copy) or get-image "
+                            "(fallback without MIT-SHM)", nullptr,
+                            GParamFlags(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+    g_object_class_install_property(
+        object_class, PROP_USE_DAMAGE,
+        g_param_spec_boolean("use-damage", "Use damage", "Accepted for ximagesrc compatibility; "
+                             "damage tracking is not implemented yet, every frame is a full "
+                             "capture", FALSE, ready));
+    g_object_class_install_property(
+        object_class, PROP_SHOW_POINTER,
+        g_param_spec_boolean("show-pointer", "Show pointer", "Accepted for ximagesrc "
+                             "compatibility; cursor drawing is not implemented yet, so true is "
+                             "refused at start", FALSE, ready));
+
+    gst_element_class_set_static_metadata(
+        element_class, "X11 shared-memory screen source", "Source/Video",
+        "Captures an X11 screen or a region of it with XCB and MIT-SHM, without copying pixels",
+        "xshm developers");
+    gst_element_class_add_static_pad_template(element_class, &src_template);
+
+    basesrc_class->start = gst_xshm_src_start;
+    basesrc_class->stop = gst_xshm_src_stop;
+    basesrc_class->get_caps = gst_xshm_src_get_caps;
+    basesrc_class->fixate = gst_xshm_src_fixate;
+    basesrc_class->set_caps = gst_xshm_src_set_caps;
+    basesrc_class->decide_allocation = gst_xshm_src_decide_allocation;
+    basesrc_class->query = gst_xshm_src_query;
+    basesrc_class->unlock = gst_xshm_src_unlock;
+    basesrc_class->unlock_stop = gst_xshm_src_unlock_stop;
+    pushsrc_class->create = gst_xshm_src_create;
+
+    GST_DEBUG_CATEGORY_INIT(gst_xshm_src_debug, "xshmsrc", 0, "X11 MIT-SHM screen source");
+}
+
+static void gst_xshm_src_init(GstXShmSrc *self) {
+    self->priv = new GstXShmSrcPrivate();
+    self->priv->allocator = gst_xshm_allocator_get();
+    gst_video_info_init(&self->priv->info);
+    gst_base_src_set_live(GST_BASE_SRC(self), TRUE);
+    gst_base_src_set_format(GST_BASE_SRC(self), GST_FORMAT_TIME);
+}
