@@ -29,7 +29,13 @@ XShmMemory *new_memory(GstAllocator *allocator, GstMemory *parent, uint8_t *data
     return mem;
 }
 
-gpointer xshm_memory_map(GstMemory *mem, gsize, GstMapFlags) {
+gpointer xshm_memory_map(GstMemory *mem, gsize, GstMapFlags flags) {
+    // Pixels written downstream are no screen state: the slot must be refetched whole.
+    if (flags & GST_MAP_WRITE) {
+        GstMemory *root = mem->parent ? mem->parent : mem;
+        if (xshm::FrameMemory *frame = reinterpret_cast<XShmMemory *>(root)->frame)
+            frame->written();
+    }
     return reinterpret_cast<XShmMemory *>(mem)->data;
 }
 

@@ -42,6 +42,8 @@ enum {
     PROP_CAPTURE_PATH,
     PROP_USE_DAMAGE,
     PROP_SHOW_POINTER,
+    PROP_SKIP_UNCHANGED,
+    PROP_STATS,
 };
 
 // What the user set; read once per start.
@@ -52,6 +54,18 @@ struct Settings {
     guint max_slots = DEFAULT_MAX_SLOTS;
     bool use_damage = false;
     bool show_pointer = false;
+    bool skip_unchanged = false;
+};
+
+// What damage tracking saved, for the "stats" property.
+struct CaptureStats {
+    guint64 frames = 0;
+    guint64 full_captures = 0;
+    guint64 partial_captures = 0;
+    guint64 repeated_frames = 0;
+    guint64 skipped_frames = 0;
+    guint64 bytes_fetched = 0;
+    guint64 bytes_full = 0; // what full captures of every produced frame would have fetched
 };
 
 } // namespace
@@ -68,6 +82,14 @@ struct GstXShmSrcPrivate {
     GstAllocator *allocator = nullptr;
     guint64 last_frame = G_MAXUINT64;
     GstClockTime latency = 0; // reported minimum latency: capture time
+    bool skip_unchanged = false;
+    // The last frame pushed and the damage generation it shows: pushed again,
+    // without any copy, while nothing changes.
+    GstBuffer *last_buffer = nullptr;
+    uint64_t last_generation = 0;
+
+    std::mutex stats_lock;
+    CaptureStats stats;
 
     // Guards the pending clock wait against unlock() from another thread.
     std::mutex clock_lock;
@@ -119,6 +141,9 @@ static void gst_xshm_src_set_property(GObject *object, guint prop_id, const GVal
     case PROP_SHOW_POINTER:
         s.show_pointer = g_value_get_boolean(value);
         break;
+    case PROP_SKIP_UNCHANGED:
+        s.skip_unchanged = g_value_get_boolean(value);
+        break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
         break;
@@ -161,6 +186,22 @@ static void gst_xshm_src_get_property(GObject *object, guint prop_id, GValue *va
     case PROP_SHOW_POINTER:
         g_value_set_boolean(value, s.show_pointer);
         break;
+    case PROP_SKIP_UNCHANGED:
+        g_value_set_boolean(value, s.skip_unchanged);
+        break;
+    case PROP_STATS: {
+        std::lock_guard<std::mutex> stats_lock(priv->stats_lock);
+        const CaptureStats &st = priv->stats;
+        g_value_take_boxed(
+            value, gst_structure_new("xshmsrc-stats", "frames", G_TYPE_UINT64, st.frames,
+                                     "full-captures", G_TYPE_UINT64, st.full_captures,
+                                     "partial-captures", G_TYPE_UINT64, st.partial_captures,
+                                     "repeated-frames", G_TYPE_UINT64, st.repeated_frames,
+                                     "skipped-frames", G_TYPE_UINT64, st.skipped_frames,
+                                     "bytes-fetched", G_TYPE_UINT64, st.bytes_fetched,
+                                     "bytes-full-frames", G_TYPE_UINT64, st.bytes_full, nullptr));
+        break;
+    }
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
         break;
@@ -208,6 +249,8 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
     options.region = settings.region;
     options.force_get_image = settings.remote;
     options.max_slots = settings.max_slots;
+    options.use_damage = settings.use_damage;
+    priv->skip_unchanged = settings.skip_unchanged;
     try {
         priv->grabber = std::make_unique<xshm::Grabber>(options);
         GstClockTime worst = 0;
@@ -234,12 +277,21 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
         priv->capture_path = xshm::capture_path_name(g.path());
     }
     g_object_notify(G_OBJECT(self), "capture-path");
+    if (settings.use_damage && !g.tracks_damage())
+        GST_WARNING_OBJECT(self, "use-damage: the X server has no DAMAGE 1.1 / XFIXES 2, every "
+                                 "frame is a full capture");
     priv->last_frame = G_MAXUINT64;
+    priv->last_generation = 0;
+    {
+        std::lock_guard<std::mutex> lock(priv->stats_lock);
+        priv->stats = CaptureStats();
+    }
     return TRUE;
 }
 
 static gboolean gst_xshm_src_stop(GstBaseSrc *basesrc) {
     auto *priv = GST_XSHM_SRC(basesrc)->priv;
+    gst_clear_buffer(&priv->last_buffer);
     gst_clear_object(&priv->pool);
     // Slots still held downstream stay mapped; they no longer detach.
     priv->grabber.reset();
@@ -405,44 +457,6 @@ static GstClockTime running_time_now(GstXShmSrc *self) {
     return now - gst_element_get_base_time(GST_ELEMENT_CAST(self));
 }
 
-// Captures one frame into a buffer: into a pooled slot, or by GetImage.
-static GstFlowReturn capture_frame(GstXShmSrc *self, GstBuffer **out, GstClockTime *grabbed_at) {
-    auto *priv = self->priv;
-    xshm::Grabber &grabber = *priv->grabber;
-    GstBuffer *buffer = nullptr;
-    try {
-        if (grabber.slot_pool()) {
-            GstFlowReturn ret = gst_buffer_pool_acquire_buffer(priv->pool, &buffer, nullptr);
-            if (ret == GST_FLOW_ERROR) {
-                GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
-                                  ("cannot create another shared-memory slot (%u in use)",
-                                   grabber.slot_pool()->slots_created()),
-                                  ("see the xshmbufferpool debug log"));
-                return ret;
-            }
-            if (ret != GST_FLOW_OK)
-                return ret;
-            *grabbed_at = running_time_now(self);
-            grabber.capture_into(*gst_xshm_buffer_get_slot(buffer));
-        } else {
-            *grabbed_at = running_time_now(self);
-            auto frame = grabber.capture_get_image();
-            buffer = gst_xshm_buffer_new_wrapped(priv->allocator, std::move(frame), priv->info);
-        }
-    } catch (const xshm::ConnectionLost &e) {
-        gst_clear_buffer(&buffer);
-        GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s", e.what()),
-                          ("the X server closed the connection or went away"));
-        return GST_FLOW_ERROR;
-    } catch (const xshm::Error &e) {
-        gst_clear_buffer(&buffer);
-        GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s", e.what()), (nullptr));
-        return GST_FLOW_ERROR;
-    }
-    *out = buffer;
-    return GST_FLOW_OK;
-}
-
 // Reports a longer capture than announced as new latency, so sinks adapt.
 static void track_latency(GstXShmSrc *self, GstClockTime took) {
     auto *priv = self->priv;
@@ -455,33 +469,137 @@ static void track_latency(GstXShmSrc *self, GstClockTime took) {
                              gst_message_new_latency(GST_OBJECT_CAST(self)));
 }
 
+// Captures one frame into a buffer: into a pooled slot (only the changed rows
+// when damage is tracked), or by GetImage.
+static GstFlowReturn capture_frame(GstXShmSrc *self, GstBuffer **out, GstClockTime *grabbed_at,
+                                   xshm::CaptureResult *result) {
+    auto *priv = self->priv;
+    xshm::Grabber &grabber = *priv->grabber;
+    GstBuffer *buffer = nullptr;
+    if (grabber.slot_pool()) {
+        GstFlowReturn ret = gst_buffer_pool_acquire_buffer(priv->pool, &buffer, nullptr);
+        if (ret == GST_FLOW_ERROR) {
+            GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
+                              ("cannot create another shared-memory slot (%u in use)",
+                               grabber.slot_pool()->slots_created()),
+                              ("see the xshmbufferpool debug log"));
+            return ret;
+        }
+        if (ret != GST_FLOW_OK)
+            return ret;
+        *grabbed_at = running_time_now(self);
+        xshm::SlotPool::Lease &slot = *gst_xshm_buffer_get_slot(buffer);
+        try {
+            *result = grabber.capture_into(slot);
+        } catch (...) {
+            gst_buffer_unref(buffer);
+            throw;
+        }
+        priv->last_generation = slot.content_generation();
+    } else {
+        *grabbed_at = running_time_now(self);
+        buffer = gst_xshm_buffer_new_wrapped(priv->allocator, grabber.capture_get_image(),
+                                             priv->info);
+        *result = {grabber.frame_size(), true};
+    }
+    *out = buffer;
+    return GST_FLOW_OK;
+}
+
+static void count_frame(GstXShmSrc *self, const xshm::CaptureResult *captured, bool skipped) {
+    auto *priv = self->priv;
+    std::lock_guard<std::mutex> lock(priv->stats_lock);
+    CaptureStats &st = priv->stats;
+    if (skipped) {
+        ++st.skipped_frames;
+        return;
+    }
+    ++st.frames;
+    st.bytes_full += priv->grabber->frame_size();
+    if (captured == nullptr) {
+        ++st.repeated_frames;
+        return;
+    }
+    ++(captured->full ? st.full_captures : st.partial_captures);
+    st.bytes_fetched += captured->bytes_fetched;
+}
+
+// Whether the screen is as the last pushed frame shows it (damage tracked,
+// nothing in the region drawn since).
+static bool screen_unchanged(GstXShmSrc *self) {
+    auto *priv = self->priv;
+    if (!priv->grabber->tracks_damage())
+        return false;
+    const uint64_t generation = priv->grabber->poll_damage();
+    if (!priv->grabber->slot_pool() && generation != priv->last_generation) {
+        // GetImage frames are whole: the generation seen before the capture
+        // is a lower bound, so a change during it only costs one more frame.
+        priv->last_generation = generation;
+        return false;
+    }
+    return priv->last_buffer != nullptr && generation == priv->last_generation;
+}
+
 static GstFlowReturn gst_xshm_src_create(GstPushSrc *pushsrc, GstBuffer **out) {
     auto *self = GST_XSHM_SRC(pushsrc);
     auto *priv = self->priv;
 
-    guint64 frame_number = 0;
-    GstFlowReturn ret = wait_for_next_frame(self, &frame_number);
-    if (ret != GST_FLOW_OK)
-        return ret;
+    for (;;) {
+        guint64 frame_number = 0;
+        GstFlowReturn ret = wait_for_next_frame(self, &frame_number);
+        if (ret != GST_FLOW_OK)
+            return ret;
 
-    GstClockTime grabbed_at = GST_CLOCK_TIME_NONE;
-    GstBuffer *buffer = nullptr;
-    const gint64 begin = g_get_monotonic_time();
-    ret = capture_frame(self, &buffer, &grabbed_at);
-    if (ret != GST_FLOW_OK)
-        return ret;
-    track_latency(self, GstClockTime(g_get_monotonic_time() - begin) * GST_USECOND);
+        GstClockTime grabbed_at = GST_CLOCK_TIME_NONE;
+        GstBuffer *buffer = nullptr;
+        xshm::CaptureResult captured;
+        bool repeated = false;
+        const gint64 begin = g_get_monotonic_time();
+        try {
+            if (screen_unchanged(self)) {
+                priv->last_frame = frame_number;
+                if (priv->skip_unchanged) {
+                    count_frame(self, nullptr, true);
+                    GST_LOG_OBJECT(self, "frame %" G_GUINT64_FORMAT ": unchanged, skipped",
+                                   frame_number);
+                    continue;
+                }
+                // Same memory, new timestamps: no copy, no server work.
+                grabbed_at = running_time_now(self);
+                buffer = gst_buffer_copy(priv->last_buffer);
+                repeated = true;
+            } else {
+                ret = capture_frame(self, &buffer, &grabbed_at, &captured);
+                if (ret != GST_FLOW_OK)
+                    return ret;
+            }
+        } catch (const xshm::ConnectionLost &e) {
+            GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s", e.what()),
+                              ("the X server closed the connection or went away"));
+            return GST_FLOW_ERROR;
+        } catch (const xshm::Error &e) {
+            GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s", e.what()), (nullptr));
+            return GST_FLOW_ERROR;
+        }
+        if (!repeated)
+            track_latency(self, GstClockTime(g_get_monotonic_time() - begin) * GST_USECOND);
+        count_frame(self, repeated ? nullptr : &captured, false);
 
-    priv->last_frame = frame_number;
-    GST_BUFFER_PTS(buffer) = grabbed_at;
-    GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
-    GST_BUFFER_DURATION(buffer) = frame_duration(priv->info);
-    GST_BUFFER_OFFSET(buffer) = frame_number;
-    GST_BUFFER_OFFSET_END(buffer) = frame_number + 1;
-    GST_LOG_OBJECT(self, "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT, frame_number,
-                   GST_TIME_ARGS(grabbed_at));
-    *out = buffer;
-    return GST_FLOW_OK;
+        priv->last_frame = frame_number;
+        GST_BUFFER_PTS(buffer) = grabbed_at;
+        GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
+        GST_BUFFER_DURATION(buffer) = frame_duration(priv->info);
+        GST_BUFFER_OFFSET(buffer) = frame_number;
+        GST_BUFFER_OFFSET_END(buffer) = frame_number + 1;
+        if (priv->grabber->tracks_damage())
+            gst_buffer_replace(&priv->last_buffer, buffer);
+        GST_LOG_OBJECT(self, "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT ": %s, %" G_GSIZE_FORMAT
+                       " bytes fetched", frame_number, GST_TIME_ARGS(grabbed_at),
+                       repeated ? "repeated" : captured.full ? "full" : "changed rows",
+                       repeated ? gsize(0) : captured.bytes_fetched);
+        *out = buffer;
+        return GST_FLOW_OK;
+    }
 }
 
 static gboolean gst_xshm_src_unlock(GstBaseSrc *basesrc) {
@@ -511,6 +629,7 @@ static gboolean gst_xshm_src_unlock_stop(GstBaseSrc *basesrc) {
 
 static void gst_xshm_src_finalize(GObject *object) {
     auto *self = GST_XSHM_SRC(object);
+    gst_clear_buffer(&self->priv->last_buffer);
     gst_clear_object(&self->priv->pool);
     gst_clear_object(&self->priv->allocator);
     delete self->priv;
@@ -569,6 +688,17 @@ static void gst_xshm_src_class_init(GstXShmSrcClass *klass) {
         g_param_spec_boolean("use-damage", "Use damage", "Accepted for ximagesrc compatibility; "
                              "damage tracking is not implemented yet, every frame is a full "
                              "capture", FALSE, ready));
+    g_object_class_install_property(
+        object_class, PROP_SKIP_UNCHANGED,
+        g_param_spec_boolean("skip-unchanged", "Skip unchanged", "With use-damage: push nothing "
+                             "while the screen does not change (variable frame rate) instead of "
+                             "pushing the last frame again", FALSE, ready));
+    g_object_class_install_property(
+        object_class, PROP_STATS,
+        g_param_spec_boxed("stats", "Statistics", "What capture cost since start: frames, "
+                           "full-captures, partial-captures, repeated-frames, skipped-frames, "
+                           "bytes-fetched, bytes-full-frames", GST_TYPE_STRUCTURE,
+                           GParamFlags(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
     g_object_class_install_property(
         object_class, PROP_SHOW_POINTER,
         g_param_spec_boolean("show-pointer", "Show pointer", "Accepted for ximagesrc "

@@ -12,6 +12,8 @@ public:
     virtual ~FrameMemory() = default;
     virtual uint8_t *data() const = 0;
     virtual std::size_t size() const = 0;
+    // Someone mapped the pixels for writing: they may no longer be a screen state.
+    virtual void written() {}
 };
 
 } // namespace xshm

@@ -52,11 +52,14 @@ Grabber::Grabber(const GrabberOptions &options) {
     }
     stride_ = format_.stride(region_.width);
     choose_path(options);
+    if (options.use_damage)
+        damage_ = DamageTracker::create(display_, region_);
 }
 
 Grabber::~Grabber() { close(); }
 
 void Grabber::close() {
+    damage_.reset();
     if (display_)
         display_->close();
 }
@@ -119,7 +122,71 @@ void Grabber::capture_into_segment(xcb_shm_seg_t segment) {
     }
 }
 
-void Grabber::capture_into(SlotPool::Lease &slot) { capture_into_segment(slot.segment_id()); }
+uint64_t Grabber::poll_damage() { return damage_ ? damage_->collect() : 0; }
+
+CaptureResult Grabber::capture_into(SlotPool::Lease &slot) {
+    if (!damage_) {
+        capture_into_segment(slot.segment_id());
+        return {frame_size(), true};
+    }
+    // While grabbed, no other client draws: the damage we read and the rows
+    // we fetch describe the same instant.
+    xcb_connection_t *conn = display_->xcb();
+    xcb_grab_server(conn);
+    try {
+        CaptureResult result = update_slot(slot);
+        xcb_ungrab_server(conn);
+        xcb_flush(conn);
+        return result;
+    } catch (...) {
+        if (!display_->has_error()) {
+            xcb_ungrab_server(conn);
+            xcb_flush(conn);
+        }
+        slot.set_content_generation(0);
+        throw;
+    }
+}
+
+CaptureResult Grabber::update_slot(SlotPool::Lease &slot) {
+    const uint64_t now = damage_->collect();
+    const auto bands = damage_->bands_since(slot.content_generation());
+    std::size_t rows = 0;
+    if (bands)
+        for (const RowBand &band : *bands)
+            rows += band.height;
+    // Beyond this share, one request for everything is cheaper than many.
+    if (!bands || rows * 4 > std::size_t(region_.height) * 3) {
+        capture_into_segment(slot.segment_id());
+        slot.set_content_generation(now);
+        return {frame_size(), true};
+    }
+
+    // Send every band first, then collect the replies: one round trip.
+    xcb_connection_t *conn = display_->xcb();
+    std::vector<xcb_shm_get_image_cookie_t> cookies;
+    cookies.reserve(bands->size());
+    for (const RowBand &band : *bands)
+        cookies.push_back(xcb_shm_get_image(
+            conn, display_->screen()->root, int16_t(region_.x), int16_t(region_.y + int(band.y)),
+            uint16_t(region_.width), uint16_t(band.height), ~0u, XCB_IMAGE_FORMAT_Z_PIXMAP,
+            slot.segment_id(), uint32_t(band.y * stride_)));
+    std::string failure;
+    for (auto cookie : cookies) {
+        xcb_generic_error_t *raw_error = nullptr;
+        XcbReply<xcb_shm_get_image_reply_t> reply(xcb_shm_get_image_reply(conn, cookie, &raw_error));
+        XcbError error(raw_error);
+        if (!reply && failure.empty())
+            failure = "X error " + std::to_string(error ? error->error_code : 0);
+    }
+    if (!failure.empty()) {
+        display_->check_alive();
+        throw Error("MIT-SHM GetImage of changed rows of " + region_text(region_) +
+                    " on display '" + display_->name() + "' failed (" + failure + ")");
+    }
+    slot.set_content_generation(now);
+    return {rows * stride_, false};
+}
 
 std::unique_ptr<FrameMemory> Grabber::capture_get_image() {
     display_->check_alive();

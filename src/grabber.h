@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "damage_tracker.h"
 #include "display_connection.h"
 #include "frame_memory.h"
 #include "pixel_format.h"
@@ -22,6 +23,13 @@ struct GrabberOptions {
     RegionRequest region;
     bool force_get_image = false; // ximagesrc's "remote"
     unsigned max_slots = 8;
+    bool use_damage = false; // fetch only what changed, where DAMAGE exists
+};
+
+// What one capture cost.
+struct CaptureResult {
+    std::size_t bytes_fetched = 0;
+    bool full = true; // the whole frame, not just changed rows
 };
 
 class Grabber {
@@ -45,8 +53,17 @@ public:
     // Null on the GetImage path. Outlives the grabber while slots are out.
     const std::shared_ptr<SlotPool> &slot_pool() const { return slot_pool_; }
 
-    // One frame into `slot` (SHM paths). Throws ConnectionLost or Error.
-    void capture_into(SlotPool::Lease &slot);
+    // Whether damage is tracked (use_damage asked and the server has DAMAGE).
+    bool tracks_damage() const { return damage_ != nullptr; }
+    // Takes the damage since the last call and returns the screen's current
+    // generation: unchanged means nothing in the region changed. 0 when
+    // damage is not tracked.
+    uint64_t poll_damage();
+
+    // One frame into `slot` (SHM paths): with damage, only the rows that
+    // changed since the slot's own generation, under a server grab so the
+    // frame is one screen state. Throws ConnectionLost or Error.
+    CaptureResult capture_into(SlotPool::Lease &slot);
     // One frame by GetImage, the reply's memory handed over without a copy.
     std::unique_ptr<FrameMemory> capture_get_image();
 
@@ -56,6 +73,7 @@ public:
 private:
     void choose_path(const GrabberOptions &options);
     void capture_into_segment(xcb_shm_seg_t segment);
+    CaptureResult update_slot(SlotPool::Lease &slot);
 
     std::shared_ptr<DisplayConnection> display_;
     PixelFormat format_;
@@ -64,6 +82,7 @@ private:
     CapturePath path_ = CapturePath::GetImage;
     std::string path_reason_;
     std::shared_ptr<SlotPool> slot_pool_;
+    std::unique_ptr<DamageTracker> damage_;
 };
 
 } // namespace xshm

@@ -10,6 +10,8 @@ namespace xshm {
 struct SlotPool::Lease::Slot {
     std::unique_ptr<ShmSegment> segment;
     unsigned index;
+    // Only touched by the lease holder; the pool's lock hands it over.
+    std::atomic<uint64_t> content_generation{0};
 };
 
 SlotPool::Lease::~Lease() { pool_->release(slot_); }
@@ -17,6 +19,10 @@ uint8_t *SlotPool::Lease::data() const { return slot_->segment->data(); }
 std::size_t SlotPool::Lease::size() const { return slot_->segment->size(); }
 xcb_shm_seg_t SlotPool::Lease::segment_id() const { return slot_->segment->id(); }
 unsigned SlotPool::Lease::slot_index() const { return slot_->index; }
+uint64_t SlotPool::Lease::content_generation() const { return slot_->content_generation; }
+void SlotPool::Lease::set_content_generation(uint64_t generation) {
+    slot_->content_generation = generation;
+}
 
 std::shared_ptr<SlotPool> SlotPool::create(std::shared_ptr<DisplayConnection> display,
                                            SegmentKind kind, std::size_t slot_size,

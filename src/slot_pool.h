@@ -27,6 +27,12 @@ public:
         std::size_t size() const override;
         xcb_shm_seg_t segment_id() const;
         unsigned slot_index() const;
+        void written() override { set_content_generation(0); }
+
+        // The damage generation of the screen the slot's pixels show; 0 when
+        // unknown (new, or written by someone else), which forces a full capture.
+        uint64_t content_generation() const;
+        void set_content_generation(uint64_t generation);
 
     private:
         friend class SlotPool;

@@ -1,0 +1,120 @@
+#include "damage_tracker.h"
+
+#include <algorithm>
+
+#include "display_connection.h"
+#include "error.h"
+#include "xcb_handles.h"
+
+namespace xshm {
+
+std::vector<RowBand> merge_bands(std::vector<RowBand> bands) {
+    std::sort(bands.begin(), bands.end(),
+              [](const RowBand &a, const RowBand &b) { return a.y < b.y; });
+    std::vector<RowBand> merged;
+    for (const RowBand &band : bands) {
+        if (band.height == 0)
+            continue;
+        if (!merged.empty() && band.y <= merged.back().y + merged.back().height) {
+            RowBand &last = merged.back();
+            last.height = std::max(last.y + last.height, band.y + band.height) - last.y;
+        } else {
+            merged.push_back(band);
+        }
+    }
+    return merged;
+}
+
+std::unique_ptr<DamageTracker> DamageTracker::create(std::shared_ptr<DisplayConnection> display,
+                                                     const Region &region) {
+    xcb_connection_t *conn = display->xcb();
+    const auto *damage_ext = xcb_get_extension_data(conn, &xcb_damage_id);
+    const auto *fixes_ext = xcb_get_extension_data(conn, &xcb_xfixes_id);
+    if (damage_ext == nullptr || !damage_ext->present || fixes_ext == nullptr ||
+        !fixes_ext->present)
+        return nullptr;
+    // Both extensions want their version negotiated before use.
+    auto fixes_cookie = xcb_xfixes_query_version(conn, 2, 0);
+    auto damage_cookie = xcb_damage_query_version(conn, 1, 1);
+    XcbReply<xcb_xfixes_query_version_reply_t> fixes(
+        xcb_xfixes_query_version_reply(conn, fixes_cookie, nullptr));
+    XcbReply<xcb_damage_query_version_reply_t> damage(
+        xcb_damage_query_version_reply(conn, damage_cookie, nullptr));
+    if (!fixes || fixes->major_version < 2 || !damage ||
+        (damage->major_version == 1 && damage->minor_version < 1))
+        return nullptr;
+
+    std::unique_ptr<DamageTracker> self(new DamageTracker(std::move(display), region));
+    self->damage_ = xcb_generate_id(conn);
+    self->parts_ = xcb_generate_id(conn);
+    xcb_xfixes_create_region(conn, self->parts_, 0, nullptr);
+    auto cookie = xcb_damage_create_checked(conn, self->damage_, self->display_->screen()->root,
+                                            XCB_DAMAGE_REPORT_LEVEL_NON_EMPTY);
+    XcbError error(xcb_request_check(conn, cookie));
+    if (error) {
+        xcb_xfixes_destroy_region(conn, self->parts_);
+        self->damage_ = 0;
+        self->parts_ = 0;
+        return nullptr;
+    }
+    return self;
+}
+
+DamageTracker::~DamageTracker() {
+    std::lock_guard<std::mutex> lock(display_->mutex());
+    if (!display_->is_open_locked() || display_->has_error())
+        return;
+    if (damage_ != 0)
+        xcb_damage_destroy(display_->xcb(), damage_);
+    if (parts_ != 0)
+        xcb_xfixes_destroy_region(display_->xcb(), parts_);
+    xcb_flush(display_->xcb());
+}
+
+uint64_t DamageTracker::collect() {
+    display_->check_alive();
+    xcb_connection_t *conn = display_->xcb();
+    xcb_damage_subtract(conn, damage_, XCB_NONE, parts_);
+    auto cookie = xcb_xfixes_fetch_region(conn, parts_);
+    XcbReply<xcb_xfixes_fetch_region_reply_t> reply(
+        xcb_xfixes_fetch_region_reply(conn, cookie, nullptr));
+    if (!reply) {
+        display_->check_alive();
+        throw Error("fetching the damaged region failed");
+    }
+
+    const int count = xcb_xfixes_fetch_region_rectangles_length(reply.get());
+    const xcb_rectangle_t *rects = xcb_xfixes_fetch_region_rectangles(reply.get());
+    const long top = region_.y, bottom = long(region_.y) + region_.height;
+    const long left = region_.x, right = long(region_.x) + region_.width;
+    std::vector<RowBand> bands;
+    for (int i = 0; i < count; ++i) {
+        const xcb_rectangle_t &r = rects[i];
+        const long y0 = std::max<long>(r.y, top), y1 = std::min<long>(long(r.y) + r.height, bottom);
+        const long x0 = std::max<long>(r.x, left), x1 = std::min<long>(long(r.x) + r.width, right);
+        if (y0 < y1 && x0 < x1)
+            bands.push_back({unsigned(y0 - top), unsigned(y1 - y0)});
+    }
+    if (bands.empty())
+        return generation_;
+
+    ++generation_;
+    history_.push_back(merge_bands(std::move(bands)));
+    if (history_.size() > kHistory)
+        history_.pop_front();
+    return generation_;
+}
+
+std::optional<std::vector<RowBand>> DamageTracker::bands_since(uint64_t since) const {
+    if (since == 0 || since > generation_)
+        return std::nullopt;
+    const uint64_t steps = generation_ - since;
+    if (steps > history_.size())
+        return std::nullopt;
+    std::vector<RowBand> bands;
+    for (auto it = history_.end() - std::ptrdiff_t(steps); it != history_.end(); ++it)
+        bands.insert(bands.end(), it->begin(), it->end());
+    return merge_bands(std::move(bands));
+}
+
+} // namespace xshm

@@ -1,0 +1,67 @@
+// Which rows of the captured region changed, generation by generation, from
+// the DAMAGE extension. The server accumulates damage in a region; collect()
+// takes it in one round trip (no event stream to drain, so no flood).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <xcb/damage.h>
+#include <xcb/xfixes.h>
+
+#include "region.h"
+
+namespace xshm {
+
+class DisplayConnection;
+
+// Rows [y, y + height) relative to the captured region: a band spans the full
+// width, so it is contiguous in a frame and one SHM request lands it in place.
+struct RowBand {
+    unsigned y = 0;
+    unsigned height = 0;
+};
+
+class DamageTracker {
+public:
+    // Null when the server lacks DAMAGE 1.1 or XFIXES 2.
+    static std::unique_ptr<DamageTracker> create(std::shared_ptr<DisplayConnection> display,
+                                                 const Region &region);
+    ~DamageTracker();
+    DamageTracker(const DamageTracker &) = delete;
+    DamageTracker &operator=(const DamageTracker &) = delete;
+
+    // Takes the damage accumulated since the last call. When any of it falls
+    // in the region, that is a new generation. Returns the current generation.
+    // Throws ConnectionLost / Error.
+    uint64_t collect();
+    uint64_t generation() const { return generation_; }
+
+    // The rows a frame holding generation `since` must fetch again to show
+    // the current one; nullopt when that history is gone (fetch everything).
+    std::optional<std::vector<RowBand>> bands_since(uint64_t since) const;
+
+    // Generations remembered; older slots are refreshed in full.
+    static constexpr std::size_t kHistory = 64;
+
+private:
+    DamageTracker(std::shared_ptr<DisplayConnection> display, const Region &region)
+        : display_(std::move(display)), region_(region) {}
+
+    std::shared_ptr<DisplayConnection> display_;
+    Region region_;
+    xcb_damage_damage_t damage_ = 0;
+    xcb_xfixes_region_t parts_ = 0;
+    uint64_t generation_ = 1; // 0 means "no known screen state"
+    // back() holds the rows changed to reach generation_, the one before it
+    // those that reached generation_ - 1, and so on.
+    std::deque<std::vector<RowBand>> history_;
+};
+
+// Merges overlapping or touching bands into a sorted, disjoint list.
+std::vector<RowBand> merge_bands(std::vector<RowBand> bands);
+
+} // namespace xshm
