@@ -1,0 +1,46 @@
+// xshmsrc ! capsfilter ! appsink, with the few things tests ask of it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+
+namespace xshm_test {
+
+class CapturePipeline {
+public:
+    // `source_props` e.g. "display-name=:5 startx=10"; `caps` e.g. "framerate=30/1".
+    CapturePipeline(const std::string &source_props, const std::string &caps = "framerate=30/1",
+                    unsigned appsink_max_buffers = 2);
+    ~CapturePipeline();
+
+    GstElement *pipeline() const { return pipeline_; }
+    GstElement *source() const { return source_; }
+    GstAppSink *sink() const { return sink_; }
+
+    GstStateChangeReturn play();
+    void stop();
+    // Next buffer (transfer full), or null after `timeout`.
+    GstBuffer *pull(GstClockTime timeout = 10 * GST_SECOND);
+    // First ERROR message text within `timeout` ("" when none).
+    std::string wait_error(GstClockTime timeout);
+    std::string source_string(const char *property) const;
+
+private:
+    GstElement *pipeline_ = nullptr;
+    GstElement *source_ = nullptr;
+    GstAppSink *sink_ = nullptr;
+};
+
+// Compares the buffer's frame (rows at the GstVideoMeta stride) with packed
+// rows `expected`; returns "" when equal, else where the first difference is.
+std::string compare_frame(GstBuffer *buffer, const std::vector<uint8_t> &expected,
+                          unsigned width, unsigned height, unsigned bytes_per_pixel);
+
+// The data pointer of the buffer's first memory (the SHM slot's address).
+const void *buffer_address(GstBuffer *buffer);
+
+} // namespace xshm_test

@@ -1,0 +1,20 @@
+// Like GST_CHECK_MAIN, but a run that executed no test fails: a case name
+// mistyped in meson.build (GST_CHECKS) must not pass silently.
+#pragma once
+
+#include <cstdio>
+
+#define XSHM_CHECK_MAIN(name)                                                                  \
+    int main(int argc, char **argv) {                                                          \
+        gst_check_init(&argc, &argv);                                                          \
+        SRunner *runner = srunner_create(name##_suite());                                      \
+        srunner_run_all(runner, CK_NORMAL);                                                    \
+        const int run = srunner_ntests_run(runner);                                            \
+        const int failed = srunner_ntests_failed(runner);                                      \
+        srunner_free(runner);                                                                  \
+        if (run == 0) {                                                                        \
+            std::fprintf(stderr, "no test ran (GST_CHECKS names an unknown case?)\n");         \
+            return 1;                                                                          \
+        }                                                                                      \
+        return failed == 0 ? 0 : 1;                                                            \
+    }

@@ -1,0 +1,96 @@
+#include "xvfb_server.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <fstream>
+#include <poll.h>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace xshm_test {
+
+XvfbServer::XvfbServer(const XvfbOptions &options) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        throw std::runtime_error("pipe failed");
+    const std::string screen = std::to_string(options.width) + "x" +
+                               std::to_string(options.height) + "x" +
+                               std::to_string(options.depth);
+    pid_ = fork();
+    if (pid_ == 0) {
+        dup2(fds[1], 3); // dup2 clears CLOEXEC on the copy
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 2);
+        dup2(devnull, 1);
+        std::vector<const char *> argv = {"Xvfb", "-displayfd", "3", "-noreset", "-screen", "0",
+                                          screen.c_str()};
+        if (options.listen_tcp) {
+            argv.push_back("-listen");
+            argv.push_back("tcp");
+        } else {
+            argv.push_back("-nolisten");
+            argv.push_back("tcp");
+        }
+        argv.push_back(nullptr);
+        execvp("Xvfb", const_cast<char **>(argv.data()));
+        _exit(127);
+    }
+    close(fds[1]);
+    std::string number;
+    pollfd pfd{fds[0], POLLIN, 0};
+    char ch;
+    // The server writes its display number once it accepts connections.
+    while (poll(&pfd, 1, 20000) > 0 && read(fds[0], &ch, 1) == 1 && ch != '\n')
+        number += ch;
+    close(fds[0]);
+    if (number.empty()) {
+        kill();
+        throw std::runtime_error("Xvfb did not start (is the xvfb package installed?)");
+    }
+    number_ = std::atoi(number.c_str());
+    display_ = ":" + number;
+}
+
+XvfbServer::~XvfbServer() { kill(); }
+
+std::string XvfbServer::tcp_display() const { return "localhost:" + std::to_string(number_); }
+
+void XvfbServer::kill() {
+    if (pid_ <= 0)
+        return;
+    ::kill(pid_, SIGKILL);
+    int status;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+}
+
+int count_slot_mappings(pid_t pid) {
+    std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+    std::string line;
+    int count = 0;
+    while (std::getline(maps, line))
+        if (line.find("xshm-slot") != std::string::npos)
+            ++count;
+    return count;
+}
+
+int count_open_fds() {
+    int count = 0;
+    if (DIR *dir = opendir("/proc/self/fd")) {
+        while (dirent *entry = readdir(dir))
+            if (entry->d_name[0] != '.')
+                ++count;
+        closedir(dir);
+    }
+    return count - 1; // the directory stream itself
+}
+
+} // namespace xshm_test

@@ -1,0 +1,39 @@
+// A private Xvfb for one test: its own display number (picked by the server
+// through -displayfd, so tests run in parallel), killed when the test ends.
+#pragma once
+
+#include <string>
+#include <sys/types.h>
+
+namespace xshm_test {
+
+struct XvfbOptions {
+    unsigned width = 640, height = 480, depth = 24;
+    bool listen_tcp = false; // for the fallback path: DISPLAY=localhost:N refuses MIT-SHM
+};
+
+class XvfbServer {
+public:
+    explicit XvfbServer(const XvfbOptions &options = {});
+    ~XvfbServer();
+    XvfbServer(const XvfbServer &) = delete;
+    XvfbServer &operator=(const XvfbServer &) = delete;
+
+    const std::string &display() const { return display_; } // ":N"
+    std::string tcp_display() const;                         // "localhost:N"
+    pid_t pid() const { return pid_; }
+    // The X server vanishes (SIGKILL), as when it crashes.
+    void kill();
+
+private:
+    pid_t pid_ = -1;
+    std::string display_;
+    int number_ = -1;
+};
+
+// Lines of /proc/<pid>/maps naming the memfd slots ("xshm-slot").
+int count_slot_mappings(pid_t pid);
+// Open file descriptors of this process.
+int count_open_fds();
+
+} // namespace xshm_test

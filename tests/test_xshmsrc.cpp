@@ -1,0 +1,443 @@
+// xshmsrc against private Xvfb servers: every frame compared byte for byte
+// with what was painted.
+#include <fstream>
+#include <set>
+#include <string>
+
+#include <gst/video/video.h>
+
+#include "support/capture_pipeline.h"
+#include "support/screen_painter.h"
+#include "support/xvfb_server.h"
+
+// Last: GstCheck defines a fail() macro that C++ stream headers must not see.
+#include <gst/check/gstcheck.h>
+
+#include "support/check_main.h"
+
+using namespace xshm_test;
+
+namespace {
+
+std::string display_prop(const XvfbServer &x) { return "display-name=" + x.display(); }
+
+// Pulls until a frame equals `expected` (the screen may still show an older
+// state for a frame or two); fails the test after `tries`.
+GstBuffer *pull_matching(CapturePipeline &cp, const std::vector<uint8_t> &expected, unsigned w,
+                         unsigned h, unsigned bpp, int tries = 30) {
+    std::string diff;
+    for (int i = 0; i < tries; ++i) {
+        GstBuffer *b = cp.pull();
+        fail_unless(b != nullptr, "no frame arrived");
+        diff = compare_frame(b, expected, w, h, bpp);
+        if (diff.empty())
+            return b;
+        gst_buffer_unref(b);
+    }
+    fail("no frame matched what was painted: %s", diff.c_str());
+    return nullptr;
+}
+
+GstStructure *negotiated(CapturePipeline &cp) {
+    GstPad *pad = gst_element_get_static_pad(cp.source(), "src");
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    gst_object_unref(pad);
+    fail_unless(caps != nullptr);
+    GstStructure *s = gst_structure_copy(gst_caps_get_structure(caps, 0));
+    gst_caps_unref(caps);
+    return s;
+}
+
+int count_sysv_segments() {
+    std::ifstream in("/proc/sysvipc/shm");
+    std::string line;
+    int n = -1; // header
+    while (std::getline(in, line))
+        ++n;
+    return n;
+}
+
+} // namespace
+
+GST_START_TEST(full_screen_is_pixel_exact) {
+    XvfbServer x({1920, 1080, 24});
+    ScreenPainter p(x.display());
+    p.paint_pattern(1);
+    CapturePipeline cp(display_prop(x) + " use-damage=false");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *b = cp.pull();
+    fail_unless(b != nullptr);
+    const std::string diff = compare_frame(b, p.expected(0, 0, 1920, 1080), 1920, 1080, 4);
+    fail_unless(diff.empty(), "%s", diff.c_str());
+    fail_unless(gst_memory_is_type(gst_buffer_peek_memory(b, 0), "XShmFrame"));
+    fail_unless_equals_string(cp.source_string("capture-path").c_str(), "shm-memfd");
+
+    GstStructure *s = negotiated(cp);
+    fail_unless_equals_string(gst_structure_get_string(s, "format"), "BGRx");
+    gint w = 0, h = 0, fn = 0, fd = 0;
+    gst_structure_get_int(s, "width", &w);
+    gst_structure_get_int(s, "height", &h);
+    gst_structure_get_fraction(s, "framerate", &fn, &fd);
+    fail_unless_equals_int(w, 1920);
+    fail_unless_equals_int(h, 1080);
+    fail_unless_equals_int(fn, 30);
+    fail_unless_equals_int(fd, 1);
+    gst_structure_free(s);
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+GST_START_TEST(region_is_pixel_exact) {
+    XvfbServer x({640, 480, 24});
+    ScreenPainter p(x.display());
+    p.paint_pattern(2);
+    CapturePipeline cp(display_prop(x) + " startx=101 starty=53 endx=420 endy=292");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *b = cp.pull();
+    fail_unless(b != nullptr);
+    const std::string diff = compare_frame(b, p.expected(101, 53, 320, 240), 320, 240, 4);
+    fail_unless(diff.empty(), "%s", diff.c_str());
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+GST_START_TEST(region_to_the_edges_is_pixel_exact) {
+    XvfbServer x({640, 480, 24});
+    ScreenPainter p(x.display());
+    p.paint_pattern(3);
+    // endx/endy 0 = up to the right and bottom edges.
+    CapturePipeline cp(display_prop(x) + " startx=600 starty=470");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *b = cp.pull();
+    fail_unless(b != nullptr);
+    const std::string diff = compare_frame(b, p.expected(600, 470, 40, 10), 40, 10, 4);
+    fail_unless(diff.empty(), "%s", diff.c_str());
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+GST_START_TEST(frames_follow_the_screen) {
+    XvfbServer x({640, 480, 24});
+    ScreenPainter p(x.display());
+    p.paint_pattern(4);
+    const auto a = p.expected(0, 0, 640, 480);
+    CapturePipeline cp(display_prop(x), "framerate=60/1");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    gst_buffer_unref(pull_matching(cp, a, 640, 480, 4));
+    p.paint_pattern(5);
+    const auto b = p.expected(0, 0, 640, 480);
+    fail_unless(a != b);
+    gst_buffer_unref(pull_matching(cp, b, 640, 480, 4));
+}
+GST_END_TEST;
+
+GST_START_TEST(timestamps_and_latency) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x));
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstClockTime last = GST_CLOCK_TIME_NONE;
+    guint64 last_offset = 0;
+    for (int i = 0; i < 6; ++i) {
+        GstBuffer *b = cp.pull();
+        fail_unless(b != nullptr);
+        fail_unless(GST_BUFFER_PTS_IS_VALID(b));
+        fail_unless_equals_uint64(GST_BUFFER_DURATION(b), GST_SECOND / 30);
+        if (GST_CLOCK_TIME_IS_VALID(last)) {
+            fail_unless(GST_BUFFER_PTS(b) > last);
+            fail_unless(GST_BUFFER_OFFSET(b) > last_offset);
+        }
+        last = GST_BUFFER_PTS(b);
+        last_offset = GST_BUFFER_OFFSET(b);
+        gst_buffer_unref(b);
+    }
+    // 6 frames at 30/1 take about 200 ms of running time.
+    fail_unless(last >= 100 * GST_MSECOND, "PTS %" GST_TIME_FORMAT, GST_TIME_ARGS(last));
+
+    GstQuery *q = gst_query_new_latency();
+    fail_unless(gst_element_query(cp.source(), q));
+    gboolean live = FALSE;
+    GstClockTime min = 0, max = 0;
+    gst_query_parse_latency(q, &live, &min, &max);
+    fail_unless(live);
+    fail_unless(min > 0 && min < GST_SECOND, "min latency %" GST_TIME_FORMAT, GST_TIME_ARGS(min));
+    fail_unless(max >= min);
+    gst_query_unref(q);
+}
+GST_END_TEST;
+
+GST_START_TEST(slot_comes_back_after_release) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x) + " use-damage=false", "framerate=100/1", 1);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    std::set<const void *> seen;
+    const void *previous = nullptr;
+    int reused = 0;
+    for (int i = 0; i < 30; ++i) {
+        GstBuffer *b = cp.pull();
+        fail_unless(b != nullptr);
+        const void *address = buffer_address(b);
+        reused += seen.count(address) ? 1 : 0;
+        seen.insert(address);
+        fail_unless(address != previous || i == 0, "two buffers alive at once share a slot");
+        previous = address;
+        gst_buffer_unref(b);
+    }
+    // Released one by one, a handful of slots serve every frame.
+    fail_unless(seen.size() <= 4, "%zu slots for 30 frames released at once", seen.size());
+    fail_unless(reused >= 25);
+}
+GST_END_TEST;
+
+GST_START_TEST(pool_grows_then_waits_at_its_limit) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x) + " use-damage=false max-slots=3", "framerate=100/1", 10);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *held[3];
+    std::set<const void *> addresses;
+    for (auto &b : held) {
+        b = cp.pull();
+        fail_unless(b != nullptr);
+        addresses.insert(buffer_address(b));
+    }
+    fail_unless_equals_int(int(addresses.size()), 3);
+    // Every slot is held: the source must wait, not allocate or drop.
+    GstBuffer *extra = cp.pull(500 * GST_MSECOND);
+    fail_unless(extra == nullptr, "a fourth frame arrived with max-slots=3");
+    const void *released = buffer_address(held[1]);
+    gst_buffer_unref(held[1]);
+    GstBuffer *next = cp.pull(5 * GST_SECOND);
+    fail_unless(next != nullptr, "capture did not resume after a release");
+    fail_unless(buffer_address(next) == released, "the released slot was not the one reused");
+    gst_buffer_unref(next);
+    gst_buffer_unref(held[0]);
+    gst_buffer_unref(held[2]);
+}
+GST_END_TEST;
+
+GST_START_TEST(stop_is_prompt_while_waiting_for_a_slot) {
+    XvfbServer x({320, 240, 24});
+    auto *cp = new CapturePipeline(display_prop(x) + " use-damage=false max-slots=2",
+                                   "framerate=100/1", 10);
+    fail_unless_equals_int(cp->play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *a = cp->pull(), *b = cp->pull();
+    fail_unless(a && b);
+    fail_unless(cp->pull(300 * GST_MSECOND) == nullptr);
+    const gint64 begin = g_get_monotonic_time();
+    cp->stop();
+    const gint64 took = g_get_monotonic_time() - begin;
+    fail_unless(took < 2 * G_USEC_PER_SEC, "stopping took %" G_GINT64_FORMAT " us", took);
+    delete cp;
+    gst_buffer_unref(a);
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+GST_START_TEST(buffer_outlives_pipeline_and_server) {
+    auto *x = new XvfbServer({640, 480, 24});
+    ScreenPainter *p = new ScreenPainter(x->display());
+    p->paint_pattern(6);
+    const auto expected = p->expected(0, 0, 640, 480);
+    delete p;
+    auto *cp = new CapturePipeline(display_prop(*x) + " use-damage=false");
+    fail_unless_equals_int(cp->play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *b = pull_matching(*cp, expected, 640, 480, 4);
+    delete cp; // pipeline, element and X connection gone
+    x->kill(); // and the server too
+    delete x;
+    const std::string diff = compare_frame(b, expected, 640, 480, 4);
+    fail_unless(diff.empty(), "held frame changed: %s", diff.c_str());
+    gst_buffer_unref(b); // must not touch the dead connection
+}
+GST_END_TEST;
+
+static gpointer unref_in_thread(gpointer data) {
+    gst_buffer_unref(GST_BUFFER(data));
+    return nullptr;
+}
+
+GST_START_TEST(release_from_another_thread) {
+    XvfbServer x({320, 240, 24});
+    ScreenPainter p(x.display());
+    p.paint_pattern(7);
+    const auto expected = p.expected(0, 0, 320, 240);
+    CapturePipeline cp(display_prop(x) + " use-damage=false max-slots=4", "framerate=100/1", 1);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    std::set<const void *> addresses;
+    for (int i = 0; i < 40; ++i) {
+        GstBuffer *b = cp.pull();
+        fail_unless(b != nullptr, "capture stalled at frame %d", i);
+        const std::string diff = compare_frame(b, expected, 320, 240, 4);
+        fail_unless(diff.empty(), "%s", diff.c_str());
+        addresses.insert(buffer_address(b));
+        g_thread_join(g_thread_new("unref", unref_in_thread, b));
+    }
+    fail_unless(addresses.size() <= 4);
+}
+GST_END_TEST;
+
+GST_START_TEST(tcp_display_falls_back_to_get_image) {
+    XvfbOptions options;
+    options.listen_tcp = true;
+    XvfbServer x(options);
+    ScreenPainter p(x.display());
+    p.paint_pattern(8);
+    CapturePipeline cp("display-name=" + x.tcp_display() + " startx=10 starty=20 endx=209 endy=119");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *b = cp.pull();
+    fail_unless(b != nullptr);
+    fail_unless_equals_string(cp.source_string("capture-path").c_str(), "get-image");
+    const std::string diff = compare_frame(b, p.expected(10, 20, 200, 100), 200, 100, 4);
+    fail_unless(diff.empty(), "%s", diff.c_str());
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+GST_START_TEST(remote_forces_get_image) {
+    XvfbServer x({320, 240, 24});
+    ScreenPainter p(x.display());
+    p.paint_pattern(9);
+    CapturePipeline cp(display_prop(x) + " remote=true");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *b = cp.pull();
+    fail_unless(b != nullptr);
+    fail_unless_equals_string(cp.source_string("capture-path").c_str(), "get-image");
+    const std::string diff = compare_frame(b, p.expected(0, 0, 320, 240), 320, 240, 4);
+    fail_unless(diff.empty(), "%s", diff.c_str());
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+GST_START_TEST(sixteen_bit_screen_is_pixel_exact) {
+    XvfbServer x({638, 480, 16}); // odd width/2: rows padded to 4 bytes
+    ScreenPainter p(x.display());
+    p.paint_pattern(10);
+    CapturePipeline cp(display_prop(x));
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *b = cp.pull();
+    fail_unless(b != nullptr);
+    GstStructure *s = negotiated(cp);
+    fail_unless_equals_string(gst_structure_get_string(s, "format"), "RGB16");
+    gst_structure_free(s);
+    const std::string diff = compare_frame(b, p.expected(0, 0, 638, 480), 638, 480, 2);
+    fail_unless(diff.empty(), "%s", diff.c_str());
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+GST_START_TEST(bad_display_is_named) {
+    CapturePipeline cp("display-name=:4093");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_FAILURE);
+    const std::string error = cp.wait_error(GST_SECOND);
+    fail_unless(error.find("':4093'") != std::string::npos, "error: %s", error.c_str());
+}
+GST_END_TEST;
+
+GST_START_TEST(bad_region_is_named) {
+    XvfbServer x({640, 480, 24});
+    CapturePipeline cp(display_prop(x) + " startx=100 endx=700");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_FAILURE);
+    const std::string error = cp.wait_error(GST_SECOND);
+    fail_unless(error.find("endx=700") != std::string::npos, "error: %s", error.c_str());
+    fail_unless(error.find("640x480") != std::string::npos, "error: %s", error.c_str());
+    fail_unless(cp.pull(200 * GST_MSECOND) == nullptr, "captured despite a bad region");
+
+    CapturePipeline empty(display_prop(x) + " starty=300 endy=200");
+    fail_unless_equals_int(empty.play(), GST_STATE_CHANGE_FAILURE);
+    const std::string error2 = empty.wait_error(GST_SECOND);
+    fail_unless(error2.find("starty=300") != std::string::npos, "error: %s", error2.c_str());
+}
+GST_END_TEST;
+
+GST_START_TEST(show_pointer_is_refused_not_ignored) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x) + " show-pointer=true");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_FAILURE);
+    const std::string error = cp.wait_error(GST_SECOND);
+    fail_unless(error.find("show-pointer") != std::string::npos, "error: %s", error.c_str());
+}
+GST_END_TEST;
+
+GST_START_TEST(server_death_is_an_error_within_a_second) {
+    XvfbServer x({640, 480, 24});
+    CapturePipeline cp(display_prop(x));
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *held = cp.pull();
+    fail_unless(held != nullptr);
+    x.kill();
+    const std::string error = cp.wait_error(GST_SECOND);
+    fail_unless(error.find("lost the connection") != std::string::npos, "error: '%s'",
+                error.c_str());
+    const gint64 begin = g_get_monotonic_time();
+    cp.stop();
+    fail_unless(g_get_monotonic_time() - begin < G_USEC_PER_SEC);
+    // Still readable after the server is gone.
+    fail_unless(buffer_address(held) != nullptr);
+    gst_buffer_unref(held);
+}
+GST_END_TEST;
+
+GST_START_TEST(start_stop_cycles_leak_nothing) {
+    XvfbServer x({640, 480, 24});
+    auto cycle = [&] {
+        CapturePipeline cp(display_prop(x) + " use-damage=false");
+        fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+        GstBuffer *b = cp.pull();
+        fail_unless(b != nullptr);
+        gst_buffer_unref(b);
+    };
+    cycle(); // loads plugins, opens what GStreamer keeps open
+    const int fds = count_open_fds();
+    const int sysv = count_sysv_segments();
+    for (int i = 0; i < 50; ++i)
+        cycle();
+    fail_unless_equals_int(count_open_fds(), fds);
+    fail_unless_equals_int(count_slot_mappings(getpid()), 0);
+    fail_unless_equals_int(count_sysv_segments(), sysv);
+    // The server let go of every segment too (it detaches on disconnect).
+    ScreenPainter(x.display()).sync();
+    fail_unless_equals_int(count_slot_mappings(x.pid()), 0);
+}
+GST_END_TEST;
+
+GST_START_TEST(memfd_path_makes_no_sysv_segment) {
+    XvfbServer x({320, 240, 24});
+    const int before = count_sysv_segments();
+    CapturePipeline cp(display_prop(x) + " use-damage=false");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *b = cp.pull();
+    fail_unless(b != nullptr);
+    fail_unless_equals_string(cp.source_string("capture-path").c_str(), "shm-memfd");
+    fail_unless_equals_int(count_sysv_segments(), before);
+    fail_unless(count_slot_mappings(getpid()) >= 1);
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+static Suite *xshmsrc_suite() {
+    Suite *s = suite_create("xshmsrc");
+    TCase *tc = tcase_create("general");
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    tcase_add_test(tc, full_screen_is_pixel_exact);
+    tcase_add_test(tc, region_is_pixel_exact);
+    tcase_add_test(tc, region_to_the_edges_is_pixel_exact);
+    tcase_add_test(tc, frames_follow_the_screen);
+    tcase_add_test(tc, timestamps_and_latency);
+    tcase_add_test(tc, slot_comes_back_after_release);
+    tcase_add_test(tc, pool_grows_then_waits_at_its_limit);
+    tcase_add_test(tc, stop_is_prompt_while_waiting_for_a_slot);
+    tcase_add_test(tc, buffer_outlives_pipeline_and_server);
+    tcase_add_test(tc, release_from_another_thread);
+    tcase_add_test(tc, tcp_display_falls_back_to_get_image);
+    tcase_add_test(tc, remote_forces_get_image);
+    tcase_add_test(tc, sixteen_bit_screen_is_pixel_exact);
+    tcase_add_test(tc, bad_display_is_named);
+    tcase_add_test(tc, bad_region_is_named);
+    tcase_add_test(tc, show_pointer_is_refused_not_ignored);
+    tcase_add_test(tc, server_death_is_an_error_within_a_second);
+    tcase_add_test(tc, start_stop_cycles_leak_nothing);
+    tcase_add_test(tc, memfd_path_makes_no_sysv_segment);
+    return s;
+}
+
+XSHM_CHECK_MAIN(xshmsrc)
