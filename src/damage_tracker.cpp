@@ -1,6 +1,7 @@
 #include "damage_tracker.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "display_connection.h"
 #include "error.h"
@@ -45,6 +46,7 @@ std::unique_ptr<DamageTracker> DamageTracker::create(std::shared_ptr<DisplayConn
         return nullptr;
 
     std::unique_ptr<DamageTracker> self(new DamageTracker(std::move(display), region));
+    self->notify_event_ = uint8_t(damage_ext->first_event + XCB_DAMAGE_NOTIFY);
     self->damage_ = xcb_generate_id(conn);
     self->parts_ = xcb_generate_id(conn);
     xcb_xfixes_create_region(conn, self->parts_, 0, nullptr);
@@ -71,9 +73,23 @@ DamageTracker::~DamageTracker() {
     xcb_flush(display_->xcb());
 }
 
+bool DamageTracker::pending() {
+    display_->check_alive();
+    // Only DamageNotify events are selected; errors of one-way requests
+    // (nothing we rely on) are dropped with them.
+    while (xcb_generic_event_t *event = xcb_poll_for_event(display_->xcb())) {
+        if ((event->response_type & 0x7f) == notify_event_)
+            notified_ = true;
+        std::free(event);
+    }
+    display_->check_alive();
+    return notified_;
+}
+
 uint64_t DamageTracker::collect() {
     display_->check_alive();
     xcb_connection_t *conn = display_->xcb();
+    notified_ = false;
     xcb_damage_subtract(conn, damage_, XCB_NONE, parts_);
     auto cookie = xcb_xfixes_fetch_region(conn, parts_);
     XcbReply<xcb_xfixes_fetch_region_reply_t> reply(

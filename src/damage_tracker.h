@@ -40,6 +40,11 @@ public:
     uint64_t collect();
     uint64_t generation() const { return generation_; }
 
+    // Whether the server said something was drawn since the last collect().
+    // Reads queued events only, no round trip: the server sends one
+    // DamageNotify when its damage region turns non-empty.
+    bool pending();
+
     // The rows a frame holding generation `since` must fetch again to show
     // the current one; nullopt when that history is gone (fetch everything).
     std::optional<std::vector<RowBand>> bands_since(uint64_t since) const;
@@ -56,6 +61,8 @@ private:
     xcb_damage_damage_t damage_ = 0;
     xcb_xfixes_region_t parts_ = 0;
     uint64_t generation_ = 1; // 0 means "no known screen state"
+    uint8_t notify_event_ = 0;
+    bool notified_ = true; // nothing collected yet
     // back() holds the rows changed to reach generation_, the one before it
     // those that reached generation_ - 1, and so on.
     std::deque<std::vector<RowBand>> history_;

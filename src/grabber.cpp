@@ -122,7 +122,11 @@ void Grabber::capture_into_segment(xcb_shm_seg_t segment) {
     }
 }
 
-uint64_t Grabber::poll_damage() { return damage_ ? damage_->collect() : 0; }
+uint64_t Grabber::poll_damage() {
+    if (!damage_)
+        return 0;
+    return damage_->pending() ? damage_->collect() : damage_->generation();
+}
 
 CaptureResult Grabber::capture_into(SlotPool::Lease &slot) {
     if (!damage_) {
