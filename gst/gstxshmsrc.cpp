@@ -52,7 +52,7 @@ struct Settings {
     xshm::RegionRequest region;
     bool remote = false;
     guint max_slots = DEFAULT_MAX_SLOTS;
-    bool use_damage = false;
+    bool use_damage = true;
     bool show_pointer = false;
     bool skip_unchanged = false;
 };
@@ -685,9 +685,10 @@ static void gst_xshm_src_class_init(GstXShmSrcClass *klass) {
                             GParamFlags(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
     g_object_class_install_property(
         object_class, PROP_USE_DAMAGE,
-        g_param_spec_boolean("use-damage", "Use damage", "Accepted for ximagesrc compatibility; "
-                             "damage tracking is not implemented yet, every frame is a full "
-                             "capture", FALSE, ready));
+        g_param_spec_boolean("use-damage", "Use damage", "Track changes with the DAMAGE "
+                             "extension: fetch only the rows that changed, and push the last "
+                             "frame again without any copy while nothing changes (full captures "
+                             "where the server lacks DAMAGE)", TRUE, ready));
     g_object_class_install_property(
         object_class, PROP_SKIP_UNCHANGED,
         g_param_spec_boolean("skip-unchanged", "Skip unchanged", "With use-damage: push nothing "

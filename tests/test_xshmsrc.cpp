@@ -390,7 +390,12 @@ GST_START_TEST(start_stop_cycles_leak_nothing) {
     const int sysv = count_sysv_segments();
     for (int i = 0; i < 50; ++i)
         cycle();
-    fail_unless_equals_int(count_open_fds(), fds);
+    // Not "equal": GStreamer may close descriptors of its own meanwhile.
+    fail_unless(count_open_fds() <= fds, "%d fds open after 50 cycles, %d before", count_open_fds(),
+                fds);
+    // A leak stays; allow a moment for a release still running in another thread.
+    for (int i = 0; i < 100 && count_slot_mappings(getpid()) != 0; ++i)
+        g_usleep(10000);
     fail_unless_equals_int(count_slot_mappings(getpid()), 0);
     fail_unless_equals_int(count_sysv_segments(), sysv);
     // The server let go of every segment too (it detaches on disconnect).

@@ -38,6 +38,8 @@ XvfbServer::XvfbServer(const XvfbOptions &options) {
             argv.push_back("-nolisten");
             argv.push_back("tcp");
         }
+        for (const std::string &arg : options.extra_args)
+            argv.push_back(arg.c_str());
         argv.push_back(nullptr);
         execvp("Xvfb", const_cast<char **>(argv.data()));
         _exit(127);

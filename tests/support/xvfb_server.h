@@ -3,13 +3,16 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 namespace xshm_test {
 
 struct XvfbOptions {
-    unsigned width = 640, height = 480, depth = 24;
+    XvfbOptions(unsigned w = 640, unsigned h = 480, unsigned d = 24) : width(w), height(h), depth(d) {}
+    unsigned width, height, depth;
     bool listen_tcp = false; // for the fallback path: DISPLAY=localhost:N refuses MIT-SHM
+    std::vector<std::string> extra_args; // e.g. {"-extension", "DAMAGE"}
 };
 
 class XvfbServer {
