@@ -69,7 +69,7 @@ static gboolean gst_xshm_buffer_pool_start(GstBufferPool *pool) {
     auto *priv = GST_XSHM_BUFFER_POOL(pool)->priv;
     try {
         priv->slots->preallocate(priv->min_buffers);
-    } catch (const xshm::Error &e) {
+    } catch (const std::exception &e) {
         GST_ERROR_OBJECT(pool, "cannot create %u slots: %s", priv->min_buffers, e.what());
         return FALSE;
     }
@@ -83,7 +83,7 @@ static GstFlowReturn gst_xshm_buffer_pool_acquire_buffer(GstBufferPool *pool, Gs
     std::unique_ptr<xshm::SlotPool::Lease> slot;
     try {
         slot = priv->slots->acquire(priv->flushing);
-    } catch (const xshm::Error &e) {
+    } catch (const std::exception &e) {
         GST_ERROR_OBJECT(pool, "no slot: %s", e.what());
         return GST_FLOW_ERROR;
     }

@@ -1,6 +1,7 @@
 #include "gstxshmsrc.h"
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -81,7 +82,8 @@ struct GstXShmSrcPrivate {
     GstBufferPool *pool = nullptr; // ours, on the SHM paths
     GstAllocator *allocator = nullptr;
     guint64 last_frame = G_MAXUINT64;
-    GstClockTime latency = 0; // reported minimum latency: capture time
+    // Reported minimum latency (capture time); written by the streaming thread.
+    std::atomic<GstClockTime> latency{0};
     bool skip_unchanged = false;
     // The last frame pushed and the damage generation it shows: pushed again,
     // without any copy, while nothing changes.
@@ -257,7 +259,7 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
         for (int i = 0; i < 2; ++i)
             worst = std::max(worst, time_one_capture(*priv->grabber));
         priv->latency = worst;
-    } catch (const xshm::Error &e) {
+    } catch (const std::exception &e) {
         priv->grabber.reset();
         GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("%s", e.what()),
                           ("display-name=%s %s", settings.display_name.c_str(),
@@ -464,7 +466,7 @@ static void track_latency(GstXShmSrc *self, GstClockTime took) {
         return;
     priv->latency = took + took / 4;
     GST_INFO_OBJECT(self, "capture took %" GST_TIME_FORMAT ", latency now %" GST_TIME_FORMAT,
-                    GST_TIME_ARGS(took), GST_TIME_ARGS(priv->latency));
+                    GST_TIME_ARGS(took), GST_TIME_ARGS(priv->latency.load()));
     gst_element_post_message(GST_ELEMENT_CAST(self),
                              gst_message_new_latency(GST_OBJECT_CAST(self)));
 }
@@ -577,7 +579,7 @@ static GstFlowReturn gst_xshm_src_create(GstPushSrc *pushsrc, GstBuffer **out) {
             GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s", e.what()),
                               ("the X server closed the connection or went away"));
             return GST_FLOW_ERROR;
-        } catch (const xshm::Error &e) {
+        } catch (const std::exception &e) {
             GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s", e.what()), (nullptr));
             return GST_FLOW_ERROR;
         }
