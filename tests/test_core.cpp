@@ -32,6 +32,12 @@ std::string error_of(const std::function<void()> &f) {
     return "";
 }
 
+std::unique_ptr<Grabber> open_grabber(const std::string &display) {
+    GrabberOptions options;
+    options.display_name = display;
+    return std::make_unique<Grabber>(options);
+}
+
 bool contains(const std::string &text, const std::string &part) {
     return text.find(part) != std::string::npos;
 }
@@ -59,14 +65,11 @@ GST_END_TEST;
 
 GST_START_TEST(pixel_formats_map_to_gstreamer_names) {
     XvfbServer x24({64, 64, 24});
-    GrabberOptions o;
-    o.display_name = x24.display();
-    fail_unless_equals_string(Grabber(o).format().gst_format.c_str(), "BGRx");
-    XvfbServer x16({64, 64, 16});
-    o.display_name = x16.display();
-    Grabber g16(o);
-    fail_unless_equals_string(g16.format().gst_format.c_str(), "RGB16");
-    fail_unless_equals_int(int(g16.stride()), 128);
+    fail_unless_equals_string(open_grabber(x24.display())->format().gst_format.c_str(), "BGRx");
+    XvfbServer x16({63, 64, 16});
+    auto g16 = open_grabber(x16.display());
+    fail_unless_equals_string(g16->format().gst_format.c_str(), "RGB16");
+    fail_unless_equals_int(int(g16->stride()), 128); // 126 bytes padded to 32 bits
 }
 GST_END_TEST;
 
@@ -89,10 +92,8 @@ GST_END_TEST;
 
 GST_START_TEST(slot_pool_reuses_last_released_first) {
     XvfbServer x({64, 64, 24});
-    GrabberOptions o;
-    o.display_name = x.display();
-    Grabber g(o);
-    auto pool = g.slot_pool();
+    auto g = open_grabber(x.display());
+    auto pool = g->slot_pool();
     fail_unless(pool != nullptr);
     pool->set_max_slots(3);
     std::atomic<bool> cancel{false};
@@ -113,10 +114,8 @@ GST_END_TEST;
 
 GST_START_TEST(slot_pool_waits_at_its_limit_and_can_be_interrupted) {
     XvfbServer x({64, 64, 24});
-    GrabberOptions o;
-    o.display_name = x.display();
-    Grabber g(o);
-    auto pool = g.slot_pool();
+    auto g = open_grabber(x.display());
+    auto pool = g->slot_pool();
     pool->set_max_slots(2);
     std::atomic<bool> cancel{false};
     auto a = pool->acquire(cancel);
@@ -152,9 +151,7 @@ GST_END_TEST;
 
 GST_START_TEST(slots_stay_readable_after_the_connection_closes) {
     XvfbServer x({64, 64, 24});
-    GrabberOptions o;
-    o.display_name = x.display();
-    auto g = std::make_unique<Grabber>(o);
+    auto g = open_grabber(x.display());
     std::atomic<bool> cancel{false};
     auto slot = g->slot_pool()->acquire(cancel);
     g->capture_into(*slot);

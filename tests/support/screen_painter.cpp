@@ -42,14 +42,20 @@ void ScreenPainter::paint_pattern(uint32_t seed) {
     for (unsigned y = 0; y < height_; ++y)
         for (unsigned x = 0; x < width_; ++x)
             set_pixel(x, y, pattern_pixel(x, y, seed, depth_));
+    // PutImage rows are padded to 32 bits, as the server lays out images.
+    const std::size_t padded = (row_bytes + 3) / 4 * 4;
     // Stay well under the maximum request length.
     const std::size_t max_bytes = std::size_t(xcb_get_maximum_request_length(conn_)) * 4 - 64;
-    const unsigned rows_per_request = unsigned(std::max<std::size_t>(1, max_bytes / row_bytes));
+    const unsigned rows_per_request = unsigned(std::max<std::size_t>(1, max_bytes / padded));
+    std::vector<uint8_t> chunk;
     for (unsigned y = 0; y < height_; y += rows_per_request) {
         const unsigned rows = std::min(rows_per_request, height_ - y);
+        chunk.assign(rows * padded, 0);
+        for (unsigned r = 0; r < rows; ++r)
+            std::memcpy(&chunk[r * padded], &model_[(y + r) * row_bytes], row_bytes);
         xcb_put_image(conn_, XCB_IMAGE_FORMAT_Z_PIXMAP, screen_->root, gc_, uint16_t(width_),
                       uint16_t(rows), 0, int16_t(y), 0, uint8_t(depth_),
-                      uint32_t(rows * row_bytes), &model_[y * row_bytes]);
+                      uint32_t(chunk.size()), chunk.data());
     }
     sync();
 }
