@@ -45,11 +45,13 @@ enum {
     PROP_SHOW_POINTER,
     PROP_SKIP_UNCHANGED,
     PROP_STATS,
+    PROP_MONITOR,
 };
 
 // What the user set; read once per start.
 struct Settings {
     std::string display_name;
+    std::string monitor;
     xshm::RegionRequest region;
     bool remote = false;
     guint max_slots = DEFAULT_MAX_SLOTS;
@@ -119,6 +121,11 @@ static void gst_xshm_src_set_property(GObject *object, guint prop_id, const GVal
         s.display_name = name ? name : "";
         break;
     }
+    case PROP_MONITOR: {
+        const gchar *monitor = g_value_get_string(value);
+        s.monitor = monitor ? monitor : "";
+        break;
+    }
     case PROP_STARTX:
         s.region.startx = g_value_get_uint(value);
         break;
@@ -160,6 +167,9 @@ static void gst_xshm_src_get_property(GObject *object, guint prop_id, GValue *va
     switch (prop_id) {
     case PROP_DISPLAY_NAME:
         g_value_set_string(value, s.display_name.empty() ? nullptr : s.display_name.c_str());
+        break;
+    case PROP_MONITOR:
+        g_value_set_string(value, s.monitor.empty() ? nullptr : s.monitor.c_str());
         break;
     case PROP_STARTX:
         g_value_set_uint(value, s.region.startx);
@@ -248,6 +258,7 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
 
     xshm::GrabberOptions options;
     options.display_name = settings.display_name;
+    options.monitor = settings.monitor;
     options.region = settings.region;
     options.force_get_image = settings.remote;
     options.max_slots = settings.max_slots;
@@ -654,6 +665,12 @@ static void gst_xshm_src_class_init(GstXShmSrcClass *klass) {
         object_class, PROP_DISPLAY_NAME,
         g_param_spec_string("display-name", "Display", "X display to capture, e.g. \":0\" "
                             "(default: $DISPLAY)", nullptr, ready));
+    g_object_class_install_property(
+        object_class, PROP_MONITOR,
+        g_param_spec_string("monitor", "Monitor", "Capture one monitor: \"primary\", a RandR "
+                            "monitor or output name (e.g. \"HDMI-1\") or an index; the region "
+                            "properties then apply inside it (default: the whole X screen)",
+                            nullptr, ready));
     g_object_class_install_property(
         object_class, PROP_STARTX,
         g_param_spec_uint("startx", "Start X", "Left edge of the captured area (pixels)", 0,

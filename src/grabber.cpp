@@ -6,6 +6,7 @@
 #include <xcb/shm.h>
 
 #include "error.h"
+#include "monitor_lookup.h"
 #include "xcb_handles.h"
 
 namespace xshm {
@@ -45,10 +46,31 @@ Grabber::Grabber(const GrabberOptions &options) {
     display_ = DisplayConnection::open(options.display_name);
     const xcb_screen_t *screen = display_->screen();
     format_ = describe_pixel_format(display_->setup(), screen);
-    try {
-        region_ = resolve_region(options.region, screen->width_in_pixels, screen->height_in_pixels);
-    } catch (const Error &e) {
-        throw Error(std::string(e.what()) + " of display '" + display_->name() + "'");
+    if (options.monitor.empty()) {
+        try {
+            region_ = resolve_region(options.region, screen->width_in_pixels,
+                                     screen->height_in_pixels);
+        } catch (const Error &e) {
+            throw Error(std::string(e.what()) + " of display '" + display_->name() + "'");
+        }
+    } else {
+        const auto monitors = list_monitors(*display_);
+        const Monitor &monitor = find_monitor(monitors, options.monitor, display_->name());
+        try {
+            region_ = resolve_region(options.region, monitor.width, monitor.height);
+        } catch (const Error &e) {
+            throw Error(std::string(e.what()) + " of monitor " + monitor.describe() +
+                        " on display '" + display_->name() + "'");
+        }
+        region_.x += monitor.x;
+        region_.y += monitor.y;
+        if (region_.x < 0 || region_.y < 0 ||
+            region_.x + region_.width > screen->width_in_pixels ||
+            region_.y + region_.height > screen->height_in_pixels)
+            throw Error("monitor " + monitor.describe() + " reaches outside the " +
+                        std::to_string(screen->width_in_pixels) + "x" +
+                        std::to_string(screen->height_in_pixels) + " screen of display '" +
+                        display_->name() + "'");
     }
     stride_ = format_.stride(region_.width);
     choose_path(options);

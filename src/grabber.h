@@ -20,6 +20,9 @@ const char *capture_path_name(CapturePath path);
 
 struct GrabberOptions {
     std::string display_name; // empty: $DISPLAY
+    // Empty: the whole X screen. Else "primary", a RandR monitor or output
+    // name, or an index; `region` then applies inside that monitor.
+    std::string monitor;
     RegionRequest region;
     bool force_get_image = false; // ximagesrc's "remote"
     unsigned max_slots = 8;

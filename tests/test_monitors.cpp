@@ -1,0 +1,154 @@
+// Capturing one RandR monitor, by name, output name, index or "primary".
+#include <string>
+
+#include "support/capture_pipeline.h"
+#include "support/randr_monitors.h"
+#include "support/screen_painter.h"
+#include "support/xvfb_server.h"
+
+// Last: GstCheck defines a fail() macro that C++ stream headers must not see.
+#include <gst/check/gstcheck.h>
+
+#include "support/check_main.h"
+
+using namespace xshm_test;
+
+namespace {
+
+// A 1280x480 screen split into LEFT and RIGHT, beside the server's automatic
+// monitor "screen" (the whole screen, on the output also called "screen").
+struct TwoMonitors {
+    XvfbServer x{XvfbOptions(1280, 480, 24)};
+    ScreenPainter painter{x.display()};
+    TwoMonitors() {
+        define_monitor(x.display(), "LEFT", 0, 0, 640, 480);
+        define_monitor(x.display(), "RIGHT", 640, 0, 640, 480);
+        painter.paint_pattern(21);
+    }
+    void expect(const std::string &props, unsigned left, unsigned top, unsigned w, unsigned h) {
+        CapturePipeline cp("display-name=" + x.display() + " " + props);
+        fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+        GstBuffer *b = cp.pull();
+        fail_unless(b != nullptr, "%s: no frame", props.c_str());
+        const std::string diff = compare_frame(b, painter.expected(left, top, w, h), w, h, 4);
+        gst_buffer_unref(b);
+        fail_unless(diff.empty(), "%s: %s", props.c_str(), diff.c_str());
+    }
+    std::string error(const std::string &props) {
+        CapturePipeline cp("display-name=" + x.display() + " " + props);
+        fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_FAILURE);
+        return cp.wait_error(GST_SECOND);
+    }
+};
+
+bool contains(const std::string &text, const std::string &part) {
+    return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+GST_START_TEST(each_monitor_is_pixel_exact) {
+    TwoMonitors m;
+    m.expect("monitor=LEFT", 0, 0, 640, 480);
+    m.expect("monitor=RIGHT", 640, 0, 640, 480);
+    m.expect("monitor=1", 640, 0, 640, 480);
+    m.expect("monitor=screen", 0, 0, 1280, 480);
+    m.expect("", 0, 0, 1280, 480); // no monitor: the whole screen
+}
+GST_END_TEST;
+
+GST_START_TEST(region_applies_inside_the_monitor) {
+    TwoMonitors m;
+    m.expect("monitor=RIGHT startx=10 starty=20 endx=109 endy=119", 650, 20, 100, 100);
+    const std::string e = m.error("monitor=RIGHT startx=600 endx=700");
+    fail_unless(contains(e, "endx=700") && contains(e, "RIGHT 640x480+640+0"), "%s", e.c_str());
+}
+GST_END_TEST;
+
+GST_START_TEST(primary_monitor) {
+    TwoMonitors m;
+    const std::string e = m.error("monitor=primary");
+    fail_unless(contains(e, "primary") && contains(e, "LEFT") && contains(e, "RIGHT"), "%s",
+                e.c_str());
+    make_output_primary(m.x.display()); // the automatic monitor "screen" becomes primary
+    m.expect("monitor=primary", 0, 0, 1280, 480);
+}
+GST_END_TEST;
+
+GST_START_TEST(unknown_monitor_lists_the_monitors) {
+    TwoMonitors m;
+    std::string e = m.error("monitor=HDMI-9");
+    fail_unless(contains(e, "'HDMI-9'") && contains(e, "LEFT 640x480+0+0") &&
+                    contains(e, "RIGHT 640x480+640+0"),
+                "%s", e.c_str());
+    e = m.error("monitor=3");
+    fail_unless(contains(e, "'3'"), "%s", e.c_str());
+}
+GST_END_TEST;
+
+GST_START_TEST(device_provider_lists_and_creates_monitors) {
+    TwoMonitors m;
+    g_setenv("DISPLAY", m.x.display().c_str(), TRUE);
+    GstDeviceProvider *provider = gst_device_provider_factory_get_by_name("xshmdeviceprovider");
+    fail_unless(provider != nullptr);
+    GList *devices = gst_device_provider_get_devices(provider);
+    fail_unless_equals_int(int(g_list_length(devices)), 3); // LEFT, RIGHT, screen
+    GstDevice *right = nullptr;
+    for (GList *l = devices; l != nullptr; l = l->next) {
+        GstDevice *device = GST_DEVICE(l->data);
+        fail_unless(gst_device_has_classes(device, "Source/Monitor"));
+        GstStructure *props = gst_device_get_properties(device);
+        if (g_strcmp0(gst_structure_get_string(props, "xshm.monitor.name"), "RIGHT") == 0) {
+            right = device;
+            gint x = 0;
+            gst_structure_get_int(props, "xshm.monitor.x", &x);
+            fail_unless_equals_int(x, 640);
+            fail_unless_equals_string(gst_structure_get_string(props, "xshm.display"),
+                                      m.x.display().c_str());
+        }
+        gst_structure_free(props);
+    }
+    fail_unless(right != nullptr, "RIGHT not listed");
+    GstCaps *caps = gst_device_get_caps(right);
+    GstStructure *st = gst_caps_get_structure(caps, 0);
+    gint w = 0;
+    gst_structure_get_int(st, "width", &w);
+    fail_unless_equals_int(w, 640);
+    fail_unless_equals_string(gst_structure_get_string(st, "format"), "BGRx");
+    gst_caps_unref(caps);
+
+    // The element it creates captures that monitor, byte for byte.
+    GstElement *src = gst_device_create_element(right, "src");
+    fail_unless(src != nullptr);
+    GstElement *pipeline = gst_pipeline_new(nullptr);
+    GstElement *sink = gst_element_factory_make("appsink", nullptr);
+    gst_bin_add_many(GST_BIN(pipeline), src, sink, nullptr);
+    fail_unless(gst_element_link(src, sink));
+    gst_element_set_state(pipeline, GST_STATE_PLAYING);
+    GstSample *sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_SECOND);
+    fail_unless(sample != nullptr);
+    const std::string diff = compare_frame(gst_sample_get_buffer(sample),
+                                           m.painter.expected(640, 0, 640, 480), 640, 480, 4);
+    fail_unless(diff.empty(), "%s", diff.c_str());
+    gst_sample_unref(sample);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+    g_list_free_full(devices, gst_object_unref);
+    gst_object_unref(provider);
+}
+GST_END_TEST;
+
+static Suite *monitors_suite() {
+    Suite *s = suite_create("monitors");
+    TCase *tc = tcase_create("general");
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    tcase_add_test(tc, each_monitor_is_pixel_exact);
+    tcase_add_test(tc, region_applies_inside_the_monitor);
+    tcase_add_test(tc, primary_monitor);
+    tcase_add_test(tc, unknown_monitor_lists_the_monitors);
+    tcase_add_test(tc, device_provider_lists_and_creates_monitors);
+    return s;
+}
+
+XSHM_CHECK_MAIN(monitors)
