@@ -65,7 +65,8 @@ GST_END_TEST;
 
 GST_START_TEST(pixel_formats_map_to_gstreamer_names) {
     XvfbServer x24({64, 64, 24});
-    fail_unless_equals_string(open_grabber(x24.display())->format().gst_format.c_str(), "BGRx");
+    auto g24 = open_grabber(x24.display());
+    fail_unless_equals_string(g24->format().gst_format.c_str(), "BGRx");
     XvfbServer x16({63, 64, 16});
     auto g16 = open_grabber(x16.display());
     fail_unless_equals_string(g16->format().gst_format.c_str(), "RGB16");
