@@ -56,7 +56,7 @@ struct Settings {
     bool remote = false;
     guint max_slots = DEFAULT_MAX_SLOTS;
     bool use_damage = true;
-    bool show_pointer = false;
+    bool show_pointer = true;
     bool skip_unchanged = false;
 };
 
@@ -69,7 +69,9 @@ struct CaptureStats {
     guint64 skipped_frames = 0;
     guint64 bytes_fetched = 0;
     guint64 bytes_full = 0; // what full captures of every produced frame would have fetched
+    guint64 cursor_fetches = 0;
 };
+
 
 } // namespace
 
@@ -90,7 +92,7 @@ struct GstXShmSrcPrivate {
     // The last frame pushed and the damage generation it shows: pushed again,
     // without any copy, while nothing changes.
     GstBuffer *last_buffer = nullptr;
-    uint64_t last_generation = 0;
+    xshm::ScreenState last_state;
 
     std::mutex stats_lock;
     CaptureStats stats;
@@ -211,7 +213,9 @@ static void gst_xshm_src_get_property(GObject *object, guint prop_id, GValue *va
                                      "repeated-frames", G_TYPE_UINT64, st.repeated_frames,
                                      "skipped-frames", G_TYPE_UINT64, st.skipped_frames,
                                      "bytes-fetched", G_TYPE_UINT64, st.bytes_fetched,
-                                     "bytes-full-frames", G_TYPE_UINT64, st.bytes_full, nullptr));
+                                     "bytes-full-frames", G_TYPE_UINT64, st.bytes_full,
+                                     "cursor-image-fetches", G_TYPE_UINT64, st.cursor_fetches,
+                                     nullptr));
         break;
     }
     default:
@@ -248,14 +252,6 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
         std::lock_guard<std::mutex> lock(priv->settings_lock);
         settings = priv->settings;
     }
-    if (settings.show_pointer) {
-        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-                          ("show-pointer=true is not supported yet: xshmsrc does not draw the "
-                           "cursor (set show-pointer=false)"),
-                          (nullptr));
-        return FALSE;
-    }
-
     xshm::GrabberOptions options;
     options.display_name = settings.display_name;
     options.monitor = settings.monitor;
@@ -263,6 +259,7 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
     options.force_get_image = settings.remote;
     options.max_slots = settings.max_slots;
     options.use_damage = settings.use_damage;
+    options.show_pointer = settings.show_pointer;
     priv->skip_unchanged = settings.skip_unchanged;
     try {
         priv->grabber = std::make_unique<xshm::Grabber>(options);
@@ -294,7 +291,7 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
         GST_WARNING_OBJECT(self, "use-damage: the X server has no DAMAGE 1.1 / XFIXES 2, every "
                                  "frame is a full capture");
     priv->last_frame = G_MAXUINT64;
-    priv->last_generation = 0;
+    priv->last_state = xshm::ScreenState();
     {
         std::lock_guard<std::mutex> lock(priv->stats_lock);
         priv->stats = CaptureStats();
@@ -508,13 +505,12 @@ static GstFlowReturn capture_frame(GstXShmSrc *self, GstBuffer **out, GstClockTi
             gst_buffer_unref(buffer);
             throw;
         }
-        priv->last_generation = slot.content_generation();
     } else {
         *grabbed_at = running_time_now(self);
-        buffer = gst_xshm_buffer_new_wrapped(priv->allocator, grabber.capture_get_image(),
+        buffer = gst_xshm_buffer_new_wrapped(priv->allocator, grabber.capture_get_image(result),
                                              priv->info);
-        *result = {grabber.frame_size(), true};
     }
+    priv->last_state = result->state;
     *out = buffer;
     return GST_FLOW_OK;
 }
@@ -523,6 +519,7 @@ static void count_frame(GstXShmSrc *self, const xshm::CaptureResult *captured, b
     auto *priv = self->priv;
     std::lock_guard<std::mutex> lock(priv->stats_lock);
     CaptureStats &st = priv->stats;
+    st.cursor_fetches = priv->grabber->cursor_image_fetches();
     if (skipped) {
         ++st.skipped_frames;
         return;
@@ -537,20 +534,14 @@ static void count_frame(GstXShmSrc *self, const xshm::CaptureResult *captured, b
     st.bytes_fetched += captured->bytes_fetched;
 }
 
-// Whether the screen is as the last pushed frame shows it (damage tracked,
-// nothing in the region drawn since).
+// Whether the screen (and the pointer) is as the last pushed frame shows it:
+// damage tracked, nothing in the region drawn since, the cursor unmoved.
 static bool screen_unchanged(GstXShmSrc *self) {
     auto *priv = self->priv;
     if (!priv->grabber->tracks_damage())
         return false;
-    const uint64_t generation = priv->grabber->poll_damage();
-    if (!priv->grabber->slot_pool() && generation != priv->last_generation) {
-        // GetImage frames are whole: the generation seen before the capture
-        // is a lower bound, so a change during it only costs one more frame.
-        priv->last_generation = generation;
-        return false;
-    }
-    return priv->last_buffer != nullptr && generation == priv->last_generation;
+    const xshm::ScreenState now = priv->grabber->poll_state();
+    return priv->last_buffer != nullptr && now == priv->last_state;
 }
 
 static GstFlowReturn gst_xshm_src_create(GstPushSrc *pushsrc, GstBuffer **out) {
@@ -717,13 +708,13 @@ static void gst_xshm_src_class_init(GstXShmSrcClass *klass) {
         object_class, PROP_STATS,
         g_param_spec_boxed("stats", "Statistics", "What capture cost since start: frames, "
                            "full-captures, partial-captures, repeated-frames, skipped-frames, "
-                           "bytes-fetched, bytes-full-frames", GST_TYPE_STRUCTURE,
+                           "bytes-fetched, bytes-full-frames, cursor-image-fetches",
+                           GST_TYPE_STRUCTURE,
                            GParamFlags(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
     g_object_class_install_property(
         object_class, PROP_SHOW_POINTER,
-        g_param_spec_boolean("show-pointer", "Show pointer", "Accepted for ximagesrc "
-                             "compatibility; cursor drawing is not implemented yet, so true is "
-                             "refused at start", FALSE, ready));
+        g_param_spec_boolean("show-pointer", "Show pointer", "Draw the mouse pointer into the "
+                             "frames (its image is fetched only when it changes)", TRUE, ready));
 
     gst_element_class_set_static_metadata(
         element_class, "X11 shared-memory screen source", "Source/Video",

@@ -73,17 +73,11 @@ DamageTracker::~DamageTracker() {
     xcb_flush(display_->xcb());
 }
 
-bool DamageTracker::pending() {
-    display_->check_alive();
-    // Only DamageNotify events are selected; errors of one-way requests
-    // (nothing we rely on) are dropped with them.
-    while (xcb_generic_event_t *event = xcb_poll_for_event(display_->xcb())) {
-        if ((event->response_type & 0x7f) == notify_event_)
-            notified_ = true;
-        std::free(event);
-    }
-    display_->check_alive();
-    return notified_;
+bool DamageTracker::handle_event(const xcb_generic_event_t *event) {
+    if ((event->response_type & 0x7f) != notify_event_)
+        return false;
+    notified_ = true;
+    return true;
 }
 
 uint64_t DamageTracker::collect() {

@@ -18,13 +18,6 @@ namespace xshm {
 
 class DisplayConnection;
 
-// Rows [y, y + height) relative to the captured region: a band spans the full
-// width, so it is contiguous in a frame and one SHM request lands it in place.
-struct RowBand {
-    unsigned y = 0;
-    unsigned height = 0;
-};
-
 class DamageTracker {
 public:
     // Null when the server lacks DAMAGE 1.1 or XFIXES 2.
@@ -40,10 +33,11 @@ public:
     uint64_t collect();
     uint64_t generation() const { return generation_; }
 
-    // Whether the server said something was drawn since the last collect().
-    // Reads queued events only, no round trip: the server sends one
-    // DamageNotify when its damage region turns non-empty.
-    bool pending();
+    // True for our DamageNotify event: the server sends one when its damage
+    // region turns non-empty, so a still screen needs no round trip to tell.
+    bool handle_event(const xcb_generic_event_t *event);
+    // Whether something was drawn since the last collect().
+    bool pending() const { return notified_; }
 
     // The rows a frame holding generation `since` must fetch again to show
     // the current one; nullopt when that history is gone (fetch everything).

@@ -1,6 +1,7 @@
 #include "grabber.h"
 
 #include <cstdlib>
+#include <optional>
 #include <vector>
 
 #include <xcb/shm.h>
@@ -76,11 +77,18 @@ Grabber::Grabber(const GrabberOptions &options) {
     choose_path(options);
     if (options.use_damage)
         damage_ = DamageTracker::create(display_, region_);
+    if (options.show_pointer) {
+        cursor_ = CursorTracker::create(display_, format_, region_);
+        if (!cursor_)
+            throw Error("show-pointer: X display '" + display_->name() +
+                        "' has no XFIXES 2 to read the cursor from (set show-pointer=false)");
+    }
 }
 
 Grabber::~Grabber() { close(); }
 
 void Grabber::close() {
+    cursor_.reset();
     damage_.reset();
     if (display_)
         display_->close();
@@ -144,25 +152,66 @@ void Grabber::capture_into_segment(xcb_shm_seg_t segment) {
     }
 }
 
-uint64_t Grabber::poll_damage() {
-    if (!damage_)
-        return 0;
-    return damage_->pending() ? damage_->collect() : damage_->generation();
+// One reader of the event queue, since damage and cursor events share it.
+void Grabber::drain_events() {
+    display_->check_alive();
+    while (xcb_generic_event_t *event = xcb_poll_for_event(display_->xcb())) {
+        if (!(damage_ && damage_->handle_event(event)) && cursor_)
+            cursor_->handle_event(event);
+        std::free(event);
+    }
+    display_->check_alive();
+}
+
+ScreenState Grabber::poll_state() {
+    drain_events();
+    ScreenState state;
+    if (damage_)
+        state.generation = damage_->pending() ? damage_->collect() : damage_->generation();
+    if (cursor_) {
+        cursor_->receive_position();
+        state.cursor = cursor_->state();
+        cursor_->request_position(); // answered by the next call, no waiting
+    }
+    return state;
+}
+
+// A fresh pointer query, sent just before the image requests so its answer
+// travels with theirs.
+void Grabber::send_cursor_query() {
+    if (!cursor_)
+        return;
+    cursor_->discard_position();
+    cursor_->request_position();
+}
+
+std::optional<RowBand> Grabber::draw_cursor(uint8_t *frame, ScreenState &state) {
+    if (!cursor_)
+        return std::nullopt;
+    cursor_->receive_position();
+    state.cursor = cursor_->state();
+    return cursor_->draw(frame, stride_);
 }
 
 CaptureResult Grabber::capture_into(SlotPool::Lease &slot) {
+    drain_events();
     if (!damage_) {
+        send_cursor_query();
         capture_into_segment(slot.segment_id());
-        return {frame_size(), true};
+        CaptureResult result{frame_size(), true, {}};
+        slot.set_cursor_band(draw_cursor(slot.data(), result.state));
+        return result;
     }
     // While grabbed, no other client draws: the damage we read and the rows
     // we fetch describe the same instant.
     xcb_connection_t *conn = display_->xcb();
     xcb_grab_server(conn);
     try {
+        send_cursor_query();
         CaptureResult result = update_slot(slot);
         xcb_ungrab_server(conn);
         xcb_flush(conn);
+        slot.set_cursor_band(draw_cursor(slot.data(), result.state));
         return result;
     } catch (...) {
         if (!display_->has_error()) {
@@ -176,7 +225,11 @@ CaptureResult Grabber::capture_into(SlotPool::Lease &slot) {
 
 CaptureResult Grabber::update_slot(SlotPool::Lease &slot) {
     const uint64_t now = damage_->collect();
-    const auto bands = damage_->bands_since(slot.content_generation());
+    auto bands = damage_->bands_since(slot.content_generation());
+    if (bands && slot.cursor_band()) {
+        bands->push_back(*slot.cursor_band());
+        *bands = merge_bands(std::move(*bands));
+    }
     std::size_t rows = 0;
     if (bands)
         for (const RowBand &band : *bands)
@@ -185,7 +238,7 @@ CaptureResult Grabber::update_slot(SlotPool::Lease &slot) {
     if (!bands || rows * 4 > std::size_t(region_.height) * 3) {
         capture_into_segment(slot.segment_id());
         slot.set_content_generation(now);
-        return {frame_size(), true};
+        return {frame_size(), true, {now, {}}};
     }
 
     // Send every band first, then collect the replies: one round trip.
@@ -211,11 +264,16 @@ CaptureResult Grabber::update_slot(SlotPool::Lease &slot) {
                     " on display '" + display_->name() + "' failed (" + failure + ")");
     }
     slot.set_content_generation(now);
-    return {rows * stride_, false};
+    return {rows * stride_, false, {now, {}}};
 }
 
-std::unique_ptr<FrameMemory> Grabber::capture_get_image() {
-    display_->check_alive();
+std::unique_ptr<FrameMemory> Grabber::capture_get_image(CaptureResult *result) {
+    drain_events();
+    CaptureResult captured{frame_size(), true, {}};
+    // Taken before the image: a change racing it only costs one more frame.
+    if (damage_)
+        captured.state.generation = damage_->pending() ? damage_->collect() : damage_->generation();
+    send_cursor_query();
     xcb_connection_t *conn = display_->xcb();
     auto cookie = xcb_get_image(conn, XCB_IMAGE_FORMAT_Z_PIXMAP, display_->screen()->root,
                                 int16_t(region_.x), int16_t(region_.y), uint16_t(region_.width),
@@ -232,6 +290,9 @@ std::unique_ptr<FrameMemory> Grabber::capture_get_image() {
     if (frame->size() < frame_size())
         throw Error("GetImage returned " + std::to_string(frame->size()) + " bytes, expected " +
                     std::to_string(frame_size()));
+    draw_cursor(frame->data(), captured.state);
+    if (result != nullptr)
+        *result = captured;
     return frame;
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "cursor_tracker.h"
 #include "damage_tracker.h"
 #include "display_connection.h"
 #include "frame_memory.h"
@@ -27,12 +28,24 @@ struct GrabberOptions {
     bool force_get_image = false; // ximagesrc's "remote"
     unsigned max_slots = 8;
     bool use_damage = false; // fetch only what changed, where DAMAGE exists
+    bool show_pointer = false; // draw the cursor into frames, where XFIXES exists
 };
 
-// What one capture cost.
+// What a frame shows: two frames with equal states are the same picture.
+struct ScreenState {
+    uint64_t generation = 0; // damage generation, 0 when damage is not tracked
+    CursorState cursor;
+    bool operator==(const ScreenState &o) const {
+        return generation == o.generation && cursor == o.cursor;
+    }
+    bool operator!=(const ScreenState &o) const { return !(*this == o); }
+};
+
+// What one capture cost, and what it shows.
 struct CaptureResult {
     std::size_t bytes_fetched = 0;
     bool full = true; // the whole frame, not just changed rows
+    ScreenState state;
 };
 
 class Grabber {
@@ -58,17 +71,18 @@ public:
 
     // Whether damage is tracked (use_damage asked and the server has DAMAGE).
     bool tracks_damage() const { return damage_ != nullptr; }
-    // Takes the damage since the last call and returns the screen's current
-    // generation: unchanged means nothing in the region changed. 0 when
-    // damage is not tracked.
-    uint64_t poll_damage();
+    // The screen's state now, without a round trip: damage from events, the
+    // pointer from a query sent at the previous call (so up to a frame old).
+    // Equal to a frame's state means that frame still shows the screen.
+    ScreenState poll_state();
+    uint64_t cursor_image_fetches() const { return cursor_ ? cursor_->image_fetches() : 0; }
 
     // One frame into `slot` (SHM paths): with damage, only the rows that
     // changed since the slot's own generation, under a server grab so the
     // frame is one screen state. Throws ConnectionLost or Error.
     CaptureResult capture_into(SlotPool::Lease &slot);
     // One frame by GetImage, the reply's memory handed over without a copy.
-    std::unique_ptr<FrameMemory> capture_get_image();
+    std::unique_ptr<FrameMemory> capture_get_image(CaptureResult *result = nullptr);
 
     // Disconnects; slots still out stay mapped and readable.
     void close();
@@ -77,6 +91,10 @@ private:
     void choose_path(const GrabberOptions &options);
     void capture_into_segment(xcb_shm_seg_t segment);
     CaptureResult update_slot(SlotPool::Lease &slot);
+    void drain_events();
+    void send_cursor_query();
+    // Reads the pointer and draws it; returns the rows it covered.
+    std::optional<RowBand> draw_cursor(uint8_t *frame, ScreenState &state);
 
     std::shared_ptr<DisplayConnection> display_;
     PixelFormat format_;
@@ -86,6 +104,7 @@ private:
     std::string path_reason_;
     std::shared_ptr<SlotPool> slot_pool_;
     std::unique_ptr<DamageTracker> damage_;
+    std::unique_ptr<CursorTracker> cursor_;
 };
 
 } // namespace xshm

@@ -11,6 +11,13 @@ struct RegionRequest {
     std::string describe() const;
 };
 
+// Rows [y, y + height) relative to the captured region: a band spans the full
+// width, so it is contiguous in a frame and one SHM request lands it in place.
+struct RowBand {
+    unsigned y = 0;
+    unsigned height = 0;
+};
+
 struct Region {
     int x = 0, y = 0;
     unsigned width = 0, height = 0;

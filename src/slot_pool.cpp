@@ -12,6 +12,7 @@ struct SlotPool::Lease::Slot {
     unsigned index;
     // Only touched by the lease holder; the pool's lock hands it over.
     std::atomic<uint64_t> content_generation{0};
+    std::optional<RowBand> cursor_band;
 };
 
 SlotPool::Lease::~Lease() { pool_->release(slot_); }
@@ -23,6 +24,8 @@ uint64_t SlotPool::Lease::content_generation() const { return slot_->content_gen
 void SlotPool::Lease::set_content_generation(uint64_t generation) {
     slot_->content_generation = generation;
 }
+std::optional<RowBand> SlotPool::Lease::cursor_band() const { return slot_->cursor_band; }
+void SlotPool::Lease::set_cursor_band(std::optional<RowBand> band) { slot_->cursor_band = band; }
 
 std::shared_ptr<SlotPool> SlotPool::create(std::shared_ptr<DisplayConnection> display,
                                            SegmentKind kind, std::size_t slot_size,

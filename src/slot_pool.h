@@ -8,9 +8,11 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "frame_memory.h"
+#include "region.h"
 #include "shm_segment.h"
 
 namespace xshm {
@@ -33,6 +35,10 @@ public:
         // unknown (new, or written by someone else), which forces a full capture.
         uint64_t content_generation() const;
         void set_content_generation(uint64_t generation);
+        // Rows the cursor was drawn over: refetched before the slot shows
+        // another frame, so no cursor is left behind.
+        std::optional<RowBand> cursor_band() const;
+        void set_cursor_band(std::optional<RowBand> band);
 
     private:
         friend class SlotPool;

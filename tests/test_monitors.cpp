@@ -120,6 +120,7 @@ GST_START_TEST(device_provider_lists_and_creates_monitors) {
     // The element it creates captures that monitor, byte for byte.
     GstElement *src = gst_device_create_element(right, "src");
     fail_unless(src != nullptr);
+    g_object_set(src, "show-pointer", FALSE, nullptr); // the pointer sits on RIGHT
     GstElement *pipeline = gst_pipeline_new(nullptr);
     GstElement *sink = gst_element_factory_make("appsink", nullptr);
     gst_bin_add_many(GST_BIN(pipeline), src, sink, nullptr);

@@ -338,14 +338,6 @@ GST_START_TEST(bad_region_is_named) {
 }
 GST_END_TEST;
 
-GST_START_TEST(show_pointer_is_refused_not_ignored) {
-    XvfbServer x({320, 240, 24});
-    CapturePipeline cp(display_prop(x) + " show-pointer=true");
-    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_FAILURE);
-    const std::string error = cp.wait_error(GST_SECOND);
-    fail_unless(error.find("show-pointer") != std::string::npos, "error: %s", error.c_str());
-}
-GST_END_TEST;
 
 GST_START_TEST(server_death_is_an_error_within_a_second) {
     XvfbServer x({640, 480, 24});
@@ -428,7 +420,6 @@ static Suite *xshmsrc_suite() {
     tcase_add_test(tc, sixteen_bit_screen_is_pixel_exact);
     tcase_add_test(tc, bad_display_is_named);
     tcase_add_test(tc, bad_region_is_named);
-    tcase_add_test(tc, show_pointer_is_refused_not_ignored);
     tcase_add_test(tc, server_death_is_an_error_within_a_second);
     tcase_add_test(tc, start_stop_cycles_leak_nothing);
     tcase_add_test(tc, memfd_path_makes_no_sysv_segment);

@@ -9,7 +9,10 @@ namespace xshm_test {
 
 CapturePipeline::CapturePipeline(const std::string &source_props, const std::string &caps,
                                  unsigned appsink_max_buffers) {
-    const std::string description = "xshmsrc name=src " + source_props +
+    // Frames are compared with painted pixels: no pointer unless a test asks.
+    const std::string pointer =
+        source_props.find("show-pointer") == std::string::npos ? " show-pointer=false" : "";
+    const std::string description = "xshmsrc name=src " + source_props + pointer +
                                     " ! video/x-raw," + caps +
                                     " ! appsink name=sink sync=false max-buffers=" +
                                     std::to_string(appsink_max_buffers);

@@ -12,7 +12,8 @@ namespace xshm_test {
 
 class CapturePipeline {
 public:
-    // `source_props` e.g. "display-name=:5 startx=10"; `caps` e.g. "framerate=30/1".
+    // `source_props` e.g. "display-name=:5 startx=10" (show-pointer=false unless
+    // given); `caps` e.g. "framerate=30/1".
     CapturePipeline(const std::string &source_props, const std::string &caps = "framerate=30/1",
                     unsigned appsink_max_buffers = 2);
     ~CapturePipeline();

@@ -69,6 +69,11 @@ void ScreenPainter::fill_rect(int x, int y, unsigned w, unsigned h, uint32_t pix
             set_pixel(xx, yy, pixel);
 }
 
+void ScreenPainter::warp_pointer(int x, int y) {
+    xcb_warp_pointer(conn_, XCB_NONE, screen_->root, 0, 0, 0, 0, int16_t(x), int16_t(y));
+    sync();
+}
+
 void ScreenPainter::sync() {
     std::free(xcb_get_input_focus_reply(conn_, xcb_get_input_focus(conn_), nullptr));
 }

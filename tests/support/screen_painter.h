@@ -25,6 +25,8 @@ public:
     void paint_pattern(uint32_t seed);
     // A solid rectangle of `pixel` (a value in the screen's pixel format).
     void fill_rect(int x, int y, unsigned w, unsigned h, uint32_t pixel);
+    // Moves the pointer to x,y on the screen.
+    void warp_pointer(int x, int y);
     // Returns once the server executed everything sent so far.
     void sync();
 

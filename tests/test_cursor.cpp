@@ -1,0 +1,153 @@
+// The pointer in captured frames: at the right place, with the right pixels,
+// gone from where it was, and its image fetched only when it changes.
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <xcb/xfixes.h>
+
+#include "support/capture_pipeline.h"
+#include "support/screen_painter.h"
+#include "support/xvfb_server.h"
+
+// Last: GstCheck defines a fail() macro that C++ stream headers must not see.
+#include <gst/check/gstcheck.h>
+
+#include "support/check_main.h"
+
+using namespace xshm_test;
+
+namespace {
+
+struct CursorImage {
+    int width = 0, height = 0, xhot = 0, yhot = 0;
+    std::vector<uint32_t> argb; // premultiplied
+};
+
+CursorImage read_cursor(const std::string &display) {
+    xcb_connection_t *c = xcb_connect(display.c_str(), nullptr);
+    std::free(xcb_xfixes_query_version_reply(c, xcb_xfixes_query_version(c, 2, 0), nullptr));
+    auto *r = xcb_xfixes_get_cursor_image_reply(c, xcb_xfixes_get_cursor_image(c), nullptr);
+    fail_unless(r != nullptr);
+    CursorImage image{r->width, r->height, r->xhot, r->yhot, {}};
+    const uint32_t *px = xcb_xfixes_get_cursor_image_cursor_image(r);
+    image.argb.assign(px, px + r->width * r->height);
+    std::free(r);
+    xcb_disconnect(c);
+    return image;
+}
+
+// The painted screen with the cursor composited at pointer px,py (BGRx).
+std::vector<uint8_t> with_cursor(const ScreenPainter &p, const CursorImage &cur, int px, int py) {
+    auto frame = p.expected(0, 0, p.width(), p.height());
+    for (int y = 0; y < cur.height; ++y)
+        for (int x = 0; x < cur.width; ++x) {
+            const int sx = px - cur.xhot + x, sy = py - cur.yhot + y;
+            if (sx < 0 || sy < 0 || sx >= int(p.width()) || sy >= int(p.height()))
+                continue;
+            const uint32_t s = cur.argb[std::size_t(y) * cur.width + x];
+            const unsigned a = s >> 24;
+            uint8_t *d = &frame[(std::size_t(sy) * p.width() + sx) * 4];
+            const unsigned src[3] = {s & 0xff, (s >> 8) & 0xff, (s >> 16) & 0xff}; // B, G, R
+            for (int i = 0; i < 3; ++i)
+                d[i] = uint8_t(src[i] + d[i] * (255 - a) / 255);
+        }
+    return frame;
+}
+
+void wait_for(CapturePipeline &cp, const std::vector<uint8_t> &expected, unsigned w, unsigned h,
+              const char *what) {
+    std::string diff;
+    for (int i = 0; i < 60; ++i) {
+        GstBuffer *b = cp.pull();
+        fail_unless(b != nullptr, "no frame");
+        diff = compare_frame(b, expected, w, h, 4);
+        gst_buffer_unref(b);
+        if (diff.empty())
+            return;
+    }
+    fail("%s never arrived: %s", what, diff.c_str());
+}
+
+guint64 cursor_fetches(CapturePipeline &cp) {
+    GstStructure *s = nullptr;
+    g_object_get(cp.source(), "stats", &s, nullptr);
+    guint64 n = 0;
+    gst_structure_get_uint64(s, "cursor-image-fetches", &n);
+    gst_structure_free(s);
+    return n;
+}
+
+} // namespace
+
+GST_START_TEST(cursor_is_drawn_at_the_pointer) {
+    XvfbServer x({320, 240, 24});
+    ScreenPainter p(x.display());
+    p.paint_pattern(31);
+    p.warp_pointer(100, 80);
+    const CursorImage cur = read_cursor(x.display());
+    fail_unless(cur.width > 0 && cur.height > 0);
+    const auto expected = with_cursor(p, cur, 100, 80);
+    fail_unless(expected != p.expected(0, 0, 320, 240), "the cursor image is invisible");
+    CapturePipeline cp("display-name=" + x.display() + " show-pointer=true use-damage=false");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    wait_for(cp, expected, 320, 240, "the cursor at 100,80");
+}
+GST_END_TEST;
+
+GST_START_TEST(moving_pointer_leaves_nothing_behind) {
+    XvfbServer x({320, 240, 24});
+    ScreenPainter p(x.display());
+    p.paint_pattern(32);
+    const CursorImage cur = read_cursor(x.display());
+    CapturePipeline cp("display-name=" + x.display() + " show-pointer=true", "framerate=100/1",
+                       1);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    // A still screen with damage on: only the pointer moves, slots are reused.
+    const int spots[][2] = {{20, 20}, {200, 150}, {21, 22}, {310, 230}, {0, 0}, {160, 120}};
+    for (const auto &spot : spots) {
+        p.warp_pointer(spot[0], spot[1]);
+        wait_for(cp, with_cursor(p, cur, spot[0], spot[1]), 320, 240, "the moved cursor");
+    }
+    // Moves need positions, not images: the image was read once.
+    fail_unless_equals_uint64(cursor_fetches(cp), 1);
+    // A region: the cursor is clipped at its edges.
+    CapturePipeline region("display-name=" + x.display() +
+                           " show-pointer=true startx=150 starty=100 endx=169 endy=129");
+    fail_unless_equals_int(region.play(), GST_STATE_CHANGE_SUCCESS);
+    const auto whole = with_cursor(p, cur, 160, 120);
+    std::vector<uint8_t> part;
+    for (unsigned y = 100; y < 130; ++y)
+        part.insert(part.end(), whole.begin() + (y * 320 + 150) * 4,
+                    whole.begin() + (y * 320 + 170) * 4);
+    wait_for(region, part, 20, 30, "the clipped cursor");
+}
+GST_END_TEST;
+
+GST_START_TEST(cursor_on_the_fallback_path) {
+    XvfbOptions options(320, 240, 24);
+    options.listen_tcp = true;
+    XvfbServer x(options);
+    ScreenPainter p(x.display());
+    p.paint_pattern(33);
+    p.warp_pointer(50, 60);
+    const CursorImage cur = read_cursor(x.display());
+    CapturePipeline cp("display-name=" + x.tcp_display() + " show-pointer=true");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    wait_for(cp, with_cursor(p, cur, 50, 60), 320, 240, "the cursor over GetImage");
+    fail_unless_equals_string(cp.source_string("capture-path").c_str(), "get-image");
+}
+GST_END_TEST;
+
+static Suite *cursor_suite() {
+    Suite *s = suite_create("cursor");
+    TCase *tc = tcase_create("general");
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    tcase_add_test(tc, cursor_is_drawn_at_the_pointer);
+    tcase_add_test(tc, moving_pointer_leaves_nothing_behind);
+    tcase_add_test(tc, cursor_on_the_fallback_path);
+    return s;
+}
+
+XSHM_CHECK_MAIN(cursor)
