@@ -25,12 +25,23 @@ SCENARIOS = {
     "still": "nothing changes on screen",
     "area": "a 1280x720 area changes every frame (a video in a window)",
     "full": "the whole screen changes every frame",
+    "cursor": "still screen, full-frame capture, with and without the pointer drawn",
 }
+# The pointer is left out of the three screen scenarios (for every contender)
+# and measured on its own in "cursor".
 GST_CONTENDERS = [
-    ("xshmsrc", "xshmsrc use-damage=true"),
-    ("xshmsrc use-damage=false", "xshmsrc use-damage=false"),
-    ("ximagesrc use-damage=false", "ximagesrc use-damage=false"),
-    ("ximagesrc (default)", "ximagesrc"),
+    ("xshmsrc", "xshmsrc use-damage=true show-pointer=false"),
+    ("xshmsrc use-damage=false", "xshmsrc use-damage=false show-pointer=false"),
+    ("ximagesrc use-damage=false", "ximagesrc use-damage=false show-pointer=false"),
+    ("ximagesrc (default)", "ximagesrc show-pointer=false"),
+]
+CURSOR_CONTENDERS = [
+    ("xshmsrc pointer", "xshmsrc use-damage=false show-pointer=true"),
+    ("xshmsrc no pointer", "xshmsrc use-damage=false show-pointer=false"),
+    ("ximagesrc pointer", "ximagesrc use-damage=false show-pointer=true"),
+    ("ximagesrc no pointer", "ximagesrc use-damage=false show-pointer=false"),
+    ("ffmpeg draw_mouse=1", "ffmpeg:1"),
+    ("ffmpeg draw_mouse=0", "ffmpeg:0"),
 ]
 FFMPEG = "ffmpeg x11grab"
 
@@ -70,7 +81,7 @@ def paint_background(display):
 
 
 def run_gst(source, display, pid, scenario, frames, seconds, env):
-    animate = {"still": "none", "area": "area", "full": "full"}[scenario]
+    animate = {"still": "none", "area": "area", "full": "full", "cursor": "none"}[scenario]
     cmd = [HARNESS, "--source", f"{source} display-name={display}", "--server-pid", str(pid),
            "--frames", str(frames), "--seconds", str(seconds), "--animate", animate]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
@@ -93,8 +104,9 @@ def proc_peak_mb(pid):
     return 0.0
 
 
-def run_ffmpeg(display, size, xpid, frames, seconds, warmup=30):
-    cmd = ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "x11grab", "-draw_mouse", "0",
+def run_ffmpeg(display, size, xpid, frames, seconds, warmup=30, draw_mouse=0):
+    cmd = ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "x11grab",
+           "-draw_mouse", str(draw_mouse),
            "-framerate", "1000", "-video_size", size, "-i", display,
            "-vsync", "passthrough", "-f", "null", "-", "-progress", "pipe:1",
            "-stats_period", "0.05"]
@@ -149,21 +161,24 @@ def bench_size(size, args, env):
                                  capture_output=True, text=True, check=True).stdout
             kv = parse_kv(out)
             paint[mode] = kv["paint_client_ms"] + kv["paint_server_ms"]
-        paint["still"] = 0.0
+        paint["still"] = paint["cursor"] = 0.0
 
         results = {}  # (scenario, contender) -> [run, ...]
         notes = []
         for scenario in args.scenarios:
-            contenders = list(GST_CONTENDERS)
+            contenders = list(CURSOR_CONTENDERS if scenario == "cursor" else GST_CONTENDERS)
             if scenario == "still" and args.ffmpeg:
-                contenders.append((FFMPEG, None))
+                contenders.append((FFMPEG, "ffmpeg:0"))
+            if not args.ffmpeg:
+                contenders = [c for c in contenders if not c[1].startswith("ffmpeg:")]
             for round_no in range(args.rounds):
                 # Interleaved with the contenders, so it sees the same machine state.
                 measure_memcpy()
                 for name, source in contenders:
                     try:
-                        if source is None:
-                            r = run_ffmpeg(x.display, size, x.pid, args.frames, args.seconds)
+                        if source.startswith("ffmpeg:"):
+                            r = run_ffmpeg(x.display, size, x.pid, args.frames, args.seconds,
+                                           draw_mouse=int(source.split(":")[1]))
                         else:
                             r = run_gst(source, x.display, x.pid, scenario, args.frames,
                                         args.seconds, env)
@@ -202,7 +217,7 @@ def report(size, memcpy, paint, results, notes, height, scenarios):
 
     lines.append("ratios (targets from the issues in brackets):")
     peer_names = ("ximagesrc use-damage=false", "ximagesrc (default)", FFMPEG)
-    for sc in scenarios:
+    for sc in [s for s in scenarios if s != "cursor"]:
         ours = get(sc, "xshmsrc", "fps")
         peers = [get(sc, n, "fps") for n in peer_names if get(sc, n, "fps")]
         if ours and peers:
@@ -241,6 +256,16 @@ def report(size, memcpy, paint, results, notes, height, scenarios):
     if f is not None and ff:
         lines.append(f"  whole screen changing: xshmsrc CPU / use-damage=false CPU = "
                      f"{f / ff:.2f}  [<= 1.05]")
+    if "cursor" in scenarios:
+        for who, on, off in (("xshmsrc", "xshmsrc pointer", "xshmsrc no pointer"),
+                             ("ximagesrc", "ximagesrc pointer", "ximagesrc no pointer"),
+                             ("ffmpeg", "ffmpeg draw_mouse=1", "ffmpeg draw_mouse=0")):
+            a_, b_ = get("cursor", on, "net_ms"), get("cursor", off, "net_ms")
+            if a_ is not None and b_ is not None:
+                target = "  [<= 0.1]" if who == "xshmsrc" else ""
+                lines.append(f"  cursor: {who} pointer cost per frame = {a_ - b_:+.3f} ms "
+                             f"(client {get('cursor', on, 'client_ms') - get('cursor', off, 'client_ms'):+.3f})"
+                             f"{target}")
     for note in notes:
         lines.append(f"  note: {note}")
     print("\n".join(lines), flush=True)
@@ -261,7 +286,7 @@ def markdown(all_rows):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1920x1080,3840x2160")
-    p.add_argument("--scenarios", default="still,area,full")
+    p.add_argument("--scenarios", default="still,area,full,cursor")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--frames", type=int, default=300)
     p.add_argument("--seconds", type=float, default=3.0, help="cap on measured time per run")
