@@ -58,15 +58,9 @@ std::vector<uint8_t> with_cursor(const ScreenPainter &p, const CursorImage &cur,
 void wait_for(CapturePipeline &cp, const std::vector<uint8_t> &expected, unsigned w, unsigned h,
               const char *what) {
     std::string diff;
-    for (int i = 0; i < 60; ++i) {
-        GstBuffer *b = cp.pull();
-        fail_unless(b != nullptr, "no frame");
-        diff = compare_frame(b, expected, w, h, 4);
-        gst_buffer_unref(b);
-        if (diff.empty())
-            return;
-    }
-    fail("%s never arrived: %s", what, diff.c_str());
+    GstBuffer *b = cp.pull_matching(expected, w, h, 4, 60, &diff);
+    fail_unless(b != nullptr, "%s never arrived: %s", what, diff.c_str());
+    gst_buffer_unref(b);
 }
 
 guint64 cursor_fetches(CapturePipeline &cp) {

@@ -41,17 +41,11 @@ Stats stats_of(CapturePipeline &cp) {
 
 // Pulls until a frame equals what the painter drew; fails after `tries`.
 void wait_for_screen(CapturePipeline &cp, ScreenPainter &p, int tries = 60) {
-    const auto expected = p.expected(0, 0, p.width(), p.height());
     std::string diff;
-    for (int i = 0; i < tries; ++i) {
-        GstBuffer *b = cp.pull();
-        fail_unless(b != nullptr, "no frame");
-        diff = compare_frame(b, expected, p.width(), p.height(), p.bytes_per_pixel());
-        gst_buffer_unref(b);
-        if (diff.empty())
-            return;
-    }
-    fail("the screen as drawn never arrived: %s", diff.c_str());
+    GstBuffer *b = cp.pull_matching(p.expected(0, 0, p.width(), p.height()), p.width(),
+                                    p.height(), p.bytes_per_pixel(), tries, &diff);
+    fail_unless(b != nullptr, "the screen as drawn never arrived: %s", diff.c_str());
+    gst_buffer_unref(b);
 }
 
 uint64_t hash_frame(GstBuffer *b, unsigned width, unsigned height, unsigned bpp) {

@@ -21,21 +21,12 @@ namespace {
 
 std::string display_prop(const XvfbServer &x) { return "display-name=" + x.display(); }
 
-// Pulls until a frame equals `expected` (the screen may still show an older
-// state for a frame or two); fails the test after `tries`.
 GstBuffer *pull_matching(CapturePipeline &cp, const std::vector<uint8_t> &expected, unsigned w,
-                         unsigned h, unsigned bpp, int tries = 30) {
+                         unsigned h, unsigned bpp) {
     std::string diff;
-    for (int i = 0; i < tries; ++i) {
-        GstBuffer *b = cp.pull();
-        fail_unless(b != nullptr, "no frame arrived");
-        diff = compare_frame(b, expected, w, h, bpp);
-        if (diff.empty())
-            return b;
-        gst_buffer_unref(b);
-    }
-    fail("no frame matched what was painted: %s", diff.c_str());
-    return nullptr;
+    GstBuffer *b = cp.pull_matching(expected, w, h, bpp, 30, &diff);
+    fail_unless(b != nullptr, "no frame matched what was painted: %s", diff.c_str());
+    return b;
 }
 
 // Starts `cp` and checks its first frame equals the painted rectangle.

@@ -50,6 +50,23 @@ GstBuffer *CapturePipeline::pull(GstClockTime timeout) {
     return buffer;
 }
 
+GstBuffer *CapturePipeline::pull_matching(const std::vector<uint8_t> &expected, unsigned width,
+                                          unsigned height, unsigned bytes_per_pixel, int tries,
+                                          std::string *diff) {
+    for (int i = 0; i < tries; ++i) {
+        GstBuffer *buffer = pull();
+        if (buffer == nullptr) {
+            *diff = "no frame arrived";
+            return nullptr;
+        }
+        *diff = compare_frame(buffer, expected, width, height, bytes_per_pixel);
+        if (diff->empty())
+            return buffer;
+        gst_buffer_unref(buffer);
+    }
+    return nullptr;
+}
+
 std::string CapturePipeline::wait_error(GstClockTime timeout) {
     GstBus *bus = gst_element_get_bus(pipeline_);
     GstMessage *message = gst_bus_timed_pop_filtered(bus, timeout, GST_MESSAGE_ERROR);

@@ -26,6 +26,11 @@ public:
     void stop();
     // Next buffer (transfer full), or null after `timeout`.
     GstBuffer *pull(GstClockTime timeout = 10 * GST_SECOND);
+    // Pulls until a frame equals `expected` (rows packed; the screen may show an
+    // older state for a few frames). Returns it (transfer full), or null after
+    // `tries` frames with the last difference in `diff`.
+    GstBuffer *pull_matching(const std::vector<uint8_t> &expected, unsigned width, unsigned height,
+                             unsigned bytes_per_pixel, int tries, std::string *diff);
     // First ERROR message text within `timeout` ("" when none).
     std::string wait_error(GstClockTime timeout);
     std::string source_string(const char *property) const;
