@@ -46,6 +46,7 @@ enum {
     PROP_SKIP_UNCHANGED,
     PROP_STATS,
     PROP_MONITOR,
+    PROP_EOS_ON_MONITOR_LOSS,
 };
 
 // What the user set; read once per start.
@@ -58,6 +59,7 @@ struct Settings {
     bool use_damage = true;
     bool show_pointer = true;
     bool skip_unchanged = false;
+    bool eos_on_monitor_loss = false;
 };
 
 // What damage tracking saved, for the "stats" property.
@@ -89,6 +91,8 @@ struct GstXShmSrcPrivate {
     // Reported minimum latency (capture time); written by the streaming thread.
     std::atomic<GstClockTime> latency{0};
     bool skip_unchanged = false;
+    bool eos_on_monitor_loss = false;
+    xshm::GrabberOptions options; // to look again when the screen layout changes
     // The last frame pushed and the damage generation it shows: pushed again,
     // without any copy, while nothing changes.
     GstBuffer *last_buffer = nullptr;
@@ -155,6 +159,9 @@ static void gst_xshm_src_set_property(GObject *object, guint prop_id, const GVal
     case PROP_SKIP_UNCHANGED:
         s.skip_unchanged = g_value_get_boolean(value);
         break;
+    case PROP_EOS_ON_MONITOR_LOSS:
+        s.eos_on_monitor_loss = g_value_get_boolean(value);
+        break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
         break;
@@ -202,6 +209,9 @@ static void gst_xshm_src_get_property(GObject *object, guint prop_id, GValue *va
         break;
     case PROP_SKIP_UNCHANGED:
         g_value_set_boolean(value, s.skip_unchanged);
+        break;
+    case PROP_EOS_ON_MONITOR_LOSS:
+        g_value_set_boolean(value, s.eos_on_monitor_loss);
         break;
     case PROP_STATS: {
         std::lock_guard<std::mutex> stats_lock(priv->stats_lock);
@@ -261,6 +271,8 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
     options.use_damage = settings.use_damage;
     options.show_pointer = settings.show_pointer;
     priv->skip_unchanged = settings.skip_unchanged;
+    priv->eos_on_monitor_loss = settings.eos_on_monitor_loss;
+    priv->options = options;
     try {
         priv->grabber = std::make_unique<xshm::Grabber>(options);
         GstClockTime worst = 0;
@@ -544,6 +556,51 @@ static bool screen_unchanged(GstXShmSrc *self) {
     return priv->last_buffer != nullptr && now == priv->last_state;
 }
 
+static bool layout_changed_quietly(GstXShmSrcPrivate *priv) {
+    try {
+        return priv->grabber->layout_changed();
+    } catch (const std::exception &) {
+        return false; // the caller reports its own error
+    }
+}
+
+// The screen was resized or its monitors changed: find the region again with a
+// new grabber and renegotiate (new caps if the size changed, in any case a new
+// pool of slots). Buffers of the old grabber stay valid downstream.
+static GstFlowReturn follow_layout(GstXShmSrc *self) {
+    auto *priv = self->priv;
+    std::unique_ptr<xshm::Grabber> grabber;
+    try {
+        grabber = std::make_unique<xshm::Grabber>(priv->options);
+    } catch (const xshm::MonitorNotFound &e) {
+        if (priv->eos_on_monitor_loss) {
+            GST_ELEMENT_WARNING(self, RESOURCE, NOT_FOUND, ("%s", e.what()),
+                                ("the captured monitor is gone: end of stream"));
+            return GST_FLOW_EOS;
+        }
+        GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("%s", e.what()),
+                          ("the captured monitor is gone (eos-on-monitor-loss=true ends the "
+                           "stream instead)"));
+        return GST_FLOW_ERROR;
+    } catch (const std::exception &e) {
+        GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s", e.what()),
+                          ("after the screen layout changed"));
+        return GST_FLOW_ERROR;
+    }
+    const xshm::Region &r = grabber->region();
+    GST_INFO_OBJECT(self, "screen layout changed: now capturing %ux%u+%d+%d", r.width, r.height,
+                    r.x, r.y);
+    gst_clear_buffer(&priv->last_buffer);
+    priv->last_state = xshm::ScreenState();
+    priv->grabber = std::move(grabber); // the old one disconnects; its slots stay readable
+    if (!gst_base_src_negotiate(GST_BASE_SRC(self))) {
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("cannot renegotiate for %ux%u", r.width,
+                                                    r.height), (nullptr));
+        return GST_FLOW_NOT_NEGOTIATED;
+    }
+    return GST_FLOW_OK;
+}
+
 static GstFlowReturn gst_xshm_src_create(GstPushSrc *pushsrc, GstBuffer **out) {
     auto *self = GST_XSHM_SRC(pushsrc);
     auto *priv = self->priv;
@@ -553,6 +610,13 @@ static GstFlowReturn gst_xshm_src_create(GstPushSrc *pushsrc, GstBuffer **out) {
         GstFlowReturn ret = wait_for_next_frame(self, &frame_number);
         if (ret != GST_FLOW_OK)
             return ret;
+        try {
+            if (priv->grabber->layout_changed() && (ret = follow_layout(self)) != GST_FLOW_OK)
+                return ret;
+        } catch (const std::exception &e) {
+            GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s", e.what()), (nullptr));
+            return GST_FLOW_ERROR;
+        }
 
         GstClockTime grabbed_at = GST_CLOCK_TIME_NONE;
         GstBuffer *buffer = nullptr;
@@ -582,6 +646,13 @@ static GstFlowReturn gst_xshm_src_create(GstPushSrc *pushsrc, GstBuffer **out) {
                               ("the X server closed the connection or went away"));
             return GST_FLOW_ERROR;
         } catch (const std::exception &e) {
+            // A resize between our check and the request fails the request:
+            // follow the new layout rather than fail the stream.
+            if (layout_changed_quietly(priv)) {
+                if ((ret = follow_layout(self)) != GST_FLOW_OK)
+                    return ret;
+                continue;
+            }
             GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s", e.what()), (nullptr));
             return GST_FLOW_ERROR;
         }
@@ -704,6 +775,11 @@ static void gst_xshm_src_class_init(GstXShmSrcClass *klass) {
         g_param_spec_boolean("skip-unchanged", "Skip unchanged", "With use-damage: push nothing "
                              "while the screen does not change (variable frame rate) instead of "
                              "pushing the last frame again", FALSE, ready));
+    g_object_class_install_property(
+        object_class, PROP_EOS_ON_MONITOR_LOSS,
+        g_param_spec_boolean("eos-on-monitor-loss", "EOS on monitor loss", "When the captured "
+                             "monitor disappears, end the stream (EOS) instead of posting an "
+                             "error", FALSE, ready));
     g_object_class_install_property(
         object_class, PROP_STATS,
         g_param_spec_boxed("stats", "Statistics", "What capture cost since start: frames, "

@@ -18,4 +18,10 @@ public:
     explicit ConnectionLost(const std::string &message) : Error(message) {}
 };
 
+// The monitor asked for is not (or no longer) on the screen.
+class MonitorNotFound : public Error {
+public:
+    explicit MonitorNotFound(const std::string &message) : Error(message) {}
+};
+
 } // namespace xshm

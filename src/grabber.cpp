@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include <xcb/randr.h>
 #include <xcb/shm.h>
 
 #include "error.h"
@@ -65,6 +66,9 @@ Grabber::Grabber(const GrabberOptions &options) {
         }
         region_.x += monitor.x;
         region_.y += monitor.y;
+        monitor_spec_ = options.monitor;
+        monitor_area_ = {monitor.x, monitor.y, monitor.width, monitor.height};
+        monitor_checked_ = std::chrono::steady_clock::now();
         if (region_.x < 0 || region_.y < 0 ||
             region_.x + region_.width > screen->width_in_pixels ||
             region_.y + region_.height > screen->height_in_pixels)
@@ -75,6 +79,7 @@ Grabber::Grabber(const GrabberOptions &options) {
     }
     stride_ = format_.stride(region_.width);
     choose_path(options);
+    watch_layout();
     if (options.use_damage)
         damage_ = DamageTracker::create(display_, region_);
     if (options.show_pointer) {
@@ -152,15 +157,58 @@ void Grabber::capture_into_segment(xcb_shm_seg_t segment) {
     }
 }
 
-// One reader of the event queue, since damage and cursor events share it.
+// Screen resizes and monitor changes arrive as RandR events.
+void Grabber::watch_layout() {
+    xcb_connection_t *conn = display_->xcb();
+    const auto *ext = xcb_get_extension_data(conn, &xcb_randr_id);
+    if (ext == nullptr || !ext->present)
+        return;
+    std::free(xcb_randr_query_version_reply(conn, xcb_randr_query_version(conn, 1, 5), nullptr));
+    randr_first_event_ = ext->first_event;
+    xcb_randr_select_input(conn, display_->screen()->root,
+                           XCB_RANDR_NOTIFY_MASK_SCREEN_CHANGE | XCB_RANDR_NOTIFY_MASK_CRTC_CHANGE |
+                               XCB_RANDR_NOTIFY_MASK_OUTPUT_CHANGE);
+}
+
+bool Grabber::is_layout_event(const xcb_generic_event_t *event) const {
+    const uint8_t type = event->response_type & 0x7f;
+    return randr_first_event_ != 0 && (type == randr_first_event_ + XCB_RANDR_SCREEN_CHANGE_NOTIFY ||
+                                       type == randr_first_event_ + XCB_RANDR_NOTIFY);
+}
+
+// One reader of the event queue, since damage, cursor and RandR events share it.
 void Grabber::drain_events() {
     display_->check_alive();
     while (xcb_generic_event_t *event = xcb_poll_for_event(display_->xcb())) {
-        if (!(damage_ && damage_->handle_event(event)) && cursor_)
+        if (is_layout_event(event))
+            layout_changed_ = true;
+        else if (!(damage_ && damage_->handle_event(event)) && cursor_)
             cursor_->handle_event(event);
         std::free(event);
     }
     display_->check_alive();
+}
+
+bool Grabber::monitor_moved() {
+    const auto now = std::chrono::steady_clock::now();
+    if (monitor_spec_.empty() || now - monitor_checked_ < std::chrono::seconds(1))
+        return false;
+    monitor_checked_ = now;
+    const auto monitors = list_monitors(*display_);
+    try {
+        const Monitor &m = find_monitor(monitors, monitor_spec_, display_->name());
+        return m.x != monitor_area_.x || m.y != monitor_area_.y ||
+               m.width != monitor_area_.width || m.height != monitor_area_.height;
+    } catch (const MonitorNotFound &) {
+        return true;
+    }
+}
+
+bool Grabber::layout_changed() {
+    drain_events();
+    if (!layout_changed_ && monitor_moved())
+        layout_changed_ = true;
+    return layout_changed_;
 }
 
 ScreenState Grabber::poll_state() {

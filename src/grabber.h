@@ -3,6 +3,7 @@
 // handing out the reply's pixels as they are.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -77,6 +78,11 @@ public:
     ScreenState poll_state();
     uint64_t cursor_image_fetches() const { return cursor_ ? cursor_->image_fetches() : 0; }
 
+    // Whether RandR reported a change of the screen's size or of its monitors
+    // since this grabber was made: the region may have moved or vanished, so
+    // a new grabber must look again. Reads queued events only.
+    bool layout_changed();
+
     // One frame into `slot` (SHM paths): with damage, only the rows that
     // changed since the slot's own generation, under a server grab so the
     // frame is one screen state. Throws ConnectionLost or Error.
@@ -92,6 +98,8 @@ private:
     void capture_into_segment(xcb_shm_seg_t segment);
     CaptureResult update_slot(SlotPool::Lease &slot);
     void drain_events();
+    void watch_layout();
+    bool is_layout_event(const xcb_generic_event_t *event) const;
     void send_cursor_query();
     // Reads the pointer and draws it; returns the rows it covered.
     std::optional<RowBand> draw_cursor(uint8_t *frame, ScreenState &state);
@@ -105,6 +113,14 @@ private:
     std::shared_ptr<SlotPool> slot_pool_;
     std::unique_ptr<DamageTracker> damage_;
     std::unique_ptr<CursorTracker> cursor_;
+    uint8_t randr_first_event_ = 0; // 0: RandR events not selected
+    bool layout_changed_ = false;
+    // Monitor edits (xrandr --setmonitor/--delmonitor) send no event: a
+    // captured monitor is looked up again once a second.
+    std::string monitor_spec_;
+    Region monitor_area_;
+    std::chrono::steady_clock::time_point monitor_checked_;
+    bool monitor_moved();
 };
 
 } // namespace xshm

@@ -108,7 +108,7 @@ const Monitor &find_monitor(const std::vector<Monitor> &monitors, const std::str
         for (const Monitor &m : monitors)
             if (m.primary)
                 return m;
-        throw Error("no monitor of X display '" + display_name +
+        throw MonitorNotFound("no monitor of X display '" + display_name +
                     "' is marked primary; monitors: " + list_text(monitors));
     }
     if (is_index(spec)) {
@@ -124,7 +124,7 @@ const Monitor &find_monitor(const std::vector<Monitor> &monitors, const std::str
                 if (output == spec)
                     return m;
     }
-    throw Error("X display '" + display_name + "' has no monitor '" + spec +
+    throw MonitorNotFound("X display '" + display_name + "' has no monitor '" + spec +
                 "'; monitors: " + list_text(monitors));
 }
 

@@ -1,6 +1,8 @@
 // Capturing one RandR monitor, by name, output name, index or "primary".
 #include <string>
 
+#include <gst/video/video.h>
+
 #include "support/capture_pipeline.h"
 #include "support/randr_monitors.h"
 #include "support/screen_painter.h"
@@ -43,6 +45,20 @@ struct TwoMonitors {
 
 bool contains(const std::string &text, const std::string &part) {
     return text.find(part) != std::string::npos;
+}
+
+// Keeps taking frames (so the source keeps running) until the bus carries an
+// error or EOS, for up to five seconds.
+GstMessage *drain_until_end(CapturePipeline &cp) {
+    GstBus *bus = gst_element_get_bus(cp.pipeline());
+    GstMessage *msg = nullptr;
+    for (int i = 0; i < 50 && msg == nullptr; ++i) {
+        if (GstBuffer *b = cp.pull(100 * GST_MSECOND))
+            gst_buffer_unref(b);
+        msg = gst_bus_pop_filtered(bus, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+    }
+    gst_object_unref(bus);
+    return msg;
 }
 
 } // namespace
@@ -139,6 +155,81 @@ GST_START_TEST(device_provider_lists_and_creates_monitors) {
 }
 GST_END_TEST;
 
+GST_START_TEST(resolution_change_renegotiates) {
+    XvfbServer x({640, 480, 24});
+    {
+        ScreenPainter p(x.display());
+        p.paint_pattern(41);
+    }
+    CapturePipeline cp("display-name=" + x.display(), "framerate=30/1", 1);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *before = cp.pull();
+    fail_unless(before != nullptr);
+    // xrandr complains that the output no longer fits, but the screen shrinks.
+    run_xrandr(x.display(), "--fb 320x240", false);
+    ScreenPainter p(x.display());
+    fail_unless_equals_int(int(p.width()), 320);
+    p.paint_pattern(42);
+    std::string diff;
+    GstBuffer *after = cp.pull_matching(p.expected(0, 0, 320, 240), 320, 240, 4, 60, &diff);
+    fail_unless(after != nullptr, "no 320x240 frame after the resize: %s", diff.c_str());
+    GstPad *pad = gst_element_get_static_pad(cp.source(), "src");
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    gint w = 0;
+    gst_structure_get_int(gst_caps_get_structure(caps, 0), "width", &w);
+    fail_unless_equals_int(w, 320);
+    gst_caps_unref(caps);
+    gst_object_unref(pad);
+    // The frame from before the resize is still whole.
+    fail_unless_equals_int(gst_buffer_get_video_meta(before)->width, 640);
+    fail_unless(buffer_address(before) != nullptr);
+    gst_buffer_unref(before);
+    gst_buffer_unref(after);
+}
+GST_END_TEST;
+
+GST_START_TEST(moved_monitor_is_followed) {
+    TwoMonitors m;
+    CapturePipeline cp("display-name=" + m.x.display() + " monitor=RIGHT", "framerate=30/1", 1);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    std::string diff;
+    GstBuffer *b = cp.pull_matching(m.painter.expected(640, 0, 640, 480), 640, 480, 4, 30, &diff);
+    fail_unless(b != nullptr, "%s", diff.c_str());
+    gst_buffer_unref(b);
+    run_xrandr(m.x.display(), "--delmonitor RIGHT");
+    define_monitor(m.x.display(), "RIGHT", 700, 100, 320, 240);
+    b = cp.pull_matching(m.painter.expected(700, 100, 320, 240), 320, 240, 4, 90, &diff);
+    fail_unless(b != nullptr, "the moved monitor was not followed: %s", diff.c_str());
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+GST_START_TEST(lost_monitor_is_an_error_or_eos) {
+    TwoMonitors m;
+    CapturePipeline cp("display-name=" + m.x.display() + " monitor=RIGHT");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    fail_unless(cp.pull() != nullptr);
+    run_xrandr(m.x.display(), "--delmonitor RIGHT");
+    GstMessage *error = drain_until_end(cp);
+    fail_unless(error != nullptr && GST_MESSAGE_TYPE(error) == GST_MESSAGE_ERROR, "no error");
+    GError *gerror = nullptr;
+    gst_message_parse_error(error, &gerror, nullptr);
+    const std::string e = gerror->message;
+    g_error_free(gerror);
+    gst_message_unref(error);
+    fail_unless(contains(e, "'RIGHT'") && contains(e, "LEFT"), "error: '%s'", e.c_str());
+
+    define_monitor(m.x.display(), "RIGHT", 640, 0, 640, 480);
+    CapturePipeline eos("display-name=" + m.x.display() + " monitor=RIGHT eos-on-monitor-loss=true");
+    fail_unless_equals_int(eos.play(), GST_STATE_CHANGE_SUCCESS);
+    fail_unless(eos.pull() != nullptr);
+    run_xrandr(m.x.display(), "--delmonitor RIGHT");
+    GstMessage *msg = drain_until_end(eos);
+    fail_unless(msg != nullptr && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS, "no EOS");
+    gst_message_unref(msg);
+}
+GST_END_TEST;
+
 static Suite *monitors_suite() {
     Suite *s = suite_create("monitors");
     TCase *tc = tcase_create("general");
@@ -149,6 +240,9 @@ static Suite *monitors_suite() {
     tcase_add_test(tc, primary_monitor);
     tcase_add_test(tc, unknown_monitor_lists_the_monitors);
     tcase_add_test(tc, device_provider_lists_and_creates_monitors);
+    tcase_add_test(tc, resolution_change_renegotiates);
+    tcase_add_test(tc, moved_monitor_is_followed);
+    tcase_add_test(tc, lost_monitor_is_an_error_or_eos);
     return s;
 }
 
