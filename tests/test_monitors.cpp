@@ -52,10 +52,13 @@ bool contains(const std::string &text, const std::string &part) {
 GstMessage *drain_until_end(CapturePipeline &cp) {
     GstBus *bus = gst_element_get_bus(cp.pipeline());
     GstMessage *msg = nullptr;
+    const auto types = GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
     for (int i = 0; i < 50 && msg == nullptr; ++i) {
-        if (GstBuffer *b = cp.pull(100 * GST_MSECOND))
+        GstBuffer *b = cp.pull(100 * GST_MSECOND);
+        if (b != nullptr)
             gst_buffer_unref(b);
-        msg = gst_bus_pop_filtered(bus, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+        // At EOS the sink returns at once: wait on the bus instead.
+        msg = gst_bus_timed_pop_filtered(bus, b ? 0 : 100 * GST_MSECOND, types);
     }
     gst_object_unref(bus);
     return msg;
@@ -225,8 +228,54 @@ GST_START_TEST(lost_monitor_is_an_error_or_eos) {
     fail_unless(eos.pull() != nullptr);
     run_xrandr(m.x.display(), "--delmonitor RIGHT");
     GstMessage *msg = drain_until_end(eos);
-    fail_unless(msg != nullptr && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS, "no EOS");
+    fail_unless(msg != nullptr && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS, "no EOS but %s",
+                msg ? GST_MESSAGE_TYPE_NAME(msg) : "nothing");
     gst_message_unref(msg);
+}
+GST_END_TEST;
+
+// The name of the monitor in a DEVICE_ADDED / DEVICE_REMOVED message.
+std::string announced(GstBus *bus, GstMessageType type) {
+    GstMessage *msg = nullptr;
+    // Extended message types share their filter bit: look at the exact type.
+    while ((msg = gst_bus_timed_pop_filtered(bus, 5 * GST_SECOND, type)) != nullptr &&
+           GST_MESSAGE_TYPE(msg) != type)
+        gst_message_unref(msg);
+    if (msg == nullptr)
+        return "";
+    GstDevice *device = nullptr;
+    if (type == GST_MESSAGE_DEVICE_ADDED)
+        gst_message_parse_device_added(msg, &device);
+    else
+        gst_message_parse_device_removed(msg, &device);
+    GstStructure *props = gst_device_get_properties(device);
+    std::string name = gst_structure_get_string(props, "xshm.monitor.name");
+    gst_structure_free(props);
+    gst_object_unref(device);
+    gst_message_unref(msg);
+    return name;
+}
+
+GST_START_TEST(device_provider_announces_changes) {
+    TwoMonitors m;
+    g_setenv("DISPLAY", m.x.display().c_str(), TRUE);
+    GstDeviceProvider *provider = gst_device_provider_factory_get_by_name("xshmdeviceprovider");
+    fail_unless(provider != nullptr);
+    GstBus *bus = gst_device_provider_get_bus(provider);
+    fail_unless(gst_device_provider_start(provider));
+    GList *devices = gst_device_provider_get_devices(provider);
+    fail_unless_equals_int(int(g_list_length(devices)), 3);
+    g_list_free_full(devices, gst_object_unref);
+    gst_bus_set_flushing(bus, TRUE); // forget the initial announcements
+    gst_bus_set_flushing(bus, FALSE);
+
+    define_monitor(m.x.display(), "EXTRA", 100, 100, 200, 200);
+    fail_unless_equals_string(announced(bus, GST_MESSAGE_DEVICE_ADDED).c_str(), "EXTRA");
+    run_xrandr(m.x.display(), "--delmonitor RIGHT");
+    fail_unless_equals_string(announced(bus, GST_MESSAGE_DEVICE_REMOVED).c_str(), "RIGHT");
+    gst_device_provider_stop(provider);
+    gst_object_unref(bus);
+    gst_object_unref(provider);
 }
 GST_END_TEST;
 
@@ -243,6 +292,7 @@ static Suite *monitors_suite() {
     tcase_add_test(tc, resolution_change_renegotiates);
     tcase_add_test(tc, moved_monitor_is_followed);
     tcase_add_test(tc, lost_monitor_is_an_error_or_eos);
+    tcase_add_test(tc, device_provider_announces_changes);
     return s;
 }
 
