@@ -47,12 +47,16 @@ enum {
     PROP_STATS,
     PROP_MONITOR,
     PROP_EOS_ON_MONITOR_LOSS,
+    PROP_XID,
+    PROP_XNAME,
 };
 
 // What the user set; read once per start.
 struct Settings {
     std::string display_name;
     std::string monitor;
+    guint64 xid = 0;
+    std::string xname;
     xshm::RegionRequest region;
     bool remote = false;
     guint max_slots = DEFAULT_MAX_SLOTS;
@@ -162,6 +166,14 @@ static void gst_xshm_src_set_property(GObject *object, guint prop_id, const GVal
     case PROP_EOS_ON_MONITOR_LOSS:
         s.eos_on_monitor_loss = g_value_get_boolean(value);
         break;
+    case PROP_XID:
+        s.xid = g_value_get_uint64(value);
+        break;
+    case PROP_XNAME: {
+        const gchar *name = g_value_get_string(value);
+        s.xname = name ? name : "";
+        break;
+    }
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
         break;
@@ -212,6 +224,12 @@ static void gst_xshm_src_get_property(GObject *object, guint prop_id, GValue *va
         break;
     case PROP_EOS_ON_MONITOR_LOSS:
         g_value_set_boolean(value, s.eos_on_monitor_loss);
+        break;
+    case PROP_XID:
+        g_value_set_uint64(value, s.xid);
+        break;
+    case PROP_XNAME:
+        g_value_set_string(value, s.xname.empty() ? nullptr : s.xname.c_str());
         break;
     case PROP_STATS: {
         std::lock_guard<std::mutex> stats_lock(priv->stats_lock);
@@ -265,6 +283,8 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
     xshm::GrabberOptions options;
     options.display_name = settings.display_name;
     options.monitor = settings.monitor;
+    options.xid = uint32_t(settings.xid);
+    options.xname = settings.xname;
     options.region = settings.region;
     options.force_get_image = settings.remote;
     options.max_slots = settings.max_slots;
@@ -289,8 +309,9 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
 
     const xshm::Grabber &g = *priv->grabber;
     const xshm::Region &r = g.region();
-    GST_INFO_OBJECT(self, "capturing %ux%u+%d+%d of display '%s' as %s via %s: %s", r.width,
-                    r.height, r.x, r.y, g.display_name().c_str(), g.format().gst_format.c_str(),
+    GST_INFO_OBJECT(self, "capturing %ux%u+%d+%d of %s on display '%s' as %s via %s: %s",
+                    r.width, r.height, r.x, r.y, g.source_description().c_str(),
+                    g.display_name().c_str(), g.format().gst_format.c_str(),
                     xshm::capture_path_name(g.path()), g.path_reason().c_str());
     if (g.path() == xshm::CapturePath::GetImage)
         GST_WARNING_OBJECT(self, "not zero-copy: %s", g.path_reason().c_str());
@@ -582,6 +603,11 @@ static GstFlowReturn follow_layout(GstXShmSrc *self) {
                           ("the captured monitor is gone (eos-on-monitor-loss=true ends the "
                            "stream instead)"));
         return GST_FLOW_ERROR;
+    } catch (const xshm::WindowNotFound &e) {
+        // The window closed: the recording of it is complete.
+        GST_ELEMENT_WARNING(self, RESOURCE, NOT_FOUND, ("%s", e.what()),
+                            ("the captured window went away: end of stream"));
+        return GST_FLOW_EOS;
     } catch (const std::exception &e) {
         GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s", e.what()),
                           ("after the screen layout changed"));
@@ -733,6 +759,15 @@ static void gst_xshm_src_class_init(GstXShmSrcClass *klass) {
                             "monitor or output name (e.g. \"HDMI-1\") or an index; the region "
                             "properties then apply inside it (default: the whole X screen)",
                             nullptr, ready));
+    g_object_class_install_property(
+        object_class, PROP_XID,
+        g_param_spec_uint64("xid", "Window id", "Capture this window (its own contents where "
+                            "the server has Composite); the region properties apply inside it; "
+                            "0 = none", 0, G_MAXUINT32, 0, ready));
+    g_object_class_install_property(
+        object_class, PROP_XNAME,
+        g_param_spec_string("xname", "Window name", "Capture the window with this title "
+                            "(WM_NAME or _NET_WM_NAME) or WM_CLASS", nullptr, ready));
     g_object_class_install_property(
         object_class, PROP_STARTX,
         g_param_spec_uint("startx", "Start X", "Left edge of the captured area (pixels)", 0,

@@ -27,6 +27,7 @@ std::vector<RowBand> merge_bands(std::vector<RowBand> bands) {
 }
 
 std::unique_ptr<DamageTracker> DamageTracker::create(std::shared_ptr<DisplayConnection> display,
+                                                     xcb_drawable_t drawable,
                                                      const Region &region) {
     xcb_connection_t *conn = display->xcb();
     const auto *damage_ext = xcb_get_extension_data(conn, &xcb_damage_id);
@@ -50,7 +51,7 @@ std::unique_ptr<DamageTracker> DamageTracker::create(std::shared_ptr<DisplayConn
     self->damage_ = xcb_generate_id(conn);
     self->parts_ = xcb_generate_id(conn);
     xcb_xfixes_create_region(conn, self->parts_, 0, nullptr);
-    auto cookie = xcb_damage_create_checked(conn, self->damage_, self->display_->screen()->root,
+    auto cookie = xcb_damage_create_checked(conn, self->damage_, drawable,
                                             XCB_DAMAGE_REPORT_LEVEL_NON_EMPTY);
     XcbError error(xcb_request_check(conn, cookie));
     if (error) {

@@ -20,9 +20,10 @@ class DisplayConnection;
 
 class DamageTracker {
 public:
+    // Tracks `region` of `drawable` (the root window, or a captured window).
     // Null when the server lacks DAMAGE 1.1 or XFIXES 2.
     static std::unique_ptr<DamageTracker> create(std::shared_ptr<DisplayConnection> display,
-                                                 const Region &region);
+                                                 xcb_drawable_t drawable, const Region &region);
     ~DamageTracker();
     DamageTracker(const DamageTracker &) = delete;
     DamageTracker &operator=(const DamageTracker &) = delete;

@@ -24,4 +24,10 @@ public:
     explicit MonitorNotFound(const std::string &message) : Error(message) {}
 };
 
+// The window asked for does not (or no longer) exist or is not shown.
+class WindowNotFound : public Error {
+public:
+    explicit WindowNotFound(const std::string &message) : Error(message) {}
+};
+
 } // namespace xshm

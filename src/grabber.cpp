@@ -1,14 +1,17 @@
 #include "grabber.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <vector>
 
+#include <xcb/composite.h>
 #include <xcb/randr.h>
 #include <xcb/shm.h>
 
 #include "error.h"
 #include "monitor_lookup.h"
+#include "window_lookup.h"
 #include "xcb_handles.h"
 
 namespace xshm {
@@ -46,48 +49,114 @@ const char *capture_path_name(CapturePath path) {
 
 Grabber::Grabber(const GrabberOptions &options) {
     display_ = DisplayConnection::open(options.display_name);
-    const xcb_screen_t *screen = display_->screen();
-    format_ = describe_pixel_format(display_->setup(), screen);
-    if (options.monitor.empty()) {
-        try {
-            region_ = resolve_region(options.region, screen->width_in_pixels,
-                                     screen->height_in_pixels);
-        } catch (const Error &e) {
-            throw Error(std::string(e.what()) + " of display '" + display_->name() + "'");
-        }
-    } else {
-        const auto monitors = list_monitors(*display_);
-        const Monitor &monitor = find_monitor(monitors, options.monitor, display_->name());
-        try {
-            region_ = resolve_region(options.region, monitor.width, monitor.height);
-        } catch (const Error &e) {
-            throw Error(std::string(e.what()) + " of monitor " + monitor.describe() +
-                        " on display '" + display_->name() + "'");
-        }
-        region_.x += monitor.x;
-        region_.y += monitor.y;
-        monitor_spec_ = options.monitor;
-        monitor_area_ = {monitor.x, monitor.y, monitor.width, monitor.height};
-        monitor_checked_ = std::chrono::steady_clock::now();
-        if (region_.x < 0 || region_.y < 0 ||
-            region_.x + region_.width > screen->width_in_pixels ||
-            region_.y + region_.height > screen->height_in_pixels)
-            throw Error("monitor " + monitor.describe() + " reaches outside the " +
-                        std::to_string(screen->width_in_pixels) + "x" +
-                        std::to_string(screen->height_in_pixels) + " screen of display '" +
-                        display_->name() + "'");
-    }
+    format_ = describe_pixel_format(display_->setup(), display_->screen());
+    source_ = damage_drawable_ = display_->screen()->root;
+    if (options.xid != 0 || !options.xname.empty())
+        locate_window(options);
+    else if (!options.monitor.empty())
+        locate_monitor(options);
+    else
+        locate_screen(options);
     stride_ = format_.stride(region_.width);
     choose_path(options);
     watch_layout();
     if (options.use_damage)
-        damage_ = DamageTracker::create(display_, region_);
+        damage_ = DamageTracker::create(display_, damage_drawable_, region_);
     if (options.show_pointer) {
-        cursor_ = CursorTracker::create(display_, format_, region_);
+        cursor_ = CursorTracker::create(display_, format_, screen_area_);
         if (!cursor_)
             throw Error("show-pointer: X display '" + display_->name() +
                         "' has no XFIXES 2 to read the cursor from (set show-pointer=false)");
     }
+}
+
+void Grabber::locate_screen(const GrabberOptions &options) {
+    const xcb_screen_t *screen = display_->screen();
+    try {
+        region_ = resolve_region(options.region, screen->width_in_pixels, screen->height_in_pixels);
+    } catch (const Error &e) {
+        throw Error(std::string(e.what()) + " of display '" + display_->name() + "'");
+    }
+    screen_area_ = region_;
+    source_description_ = "the screen";
+}
+
+void Grabber::locate_monitor(const GrabberOptions &options) {
+    const xcb_screen_t *screen = display_->screen();
+    const auto monitors = list_monitors(*display_);
+    const Monitor &monitor = find_monitor(monitors, options.monitor, display_->name());
+    try {
+        region_ = resolve_region(options.region, monitor.width, monitor.height);
+    } catch (const Error &e) {
+        throw Error(std::string(e.what()) + " of monitor " + monitor.describe() +
+                    " on display '" + display_->name() + "'");
+    }
+    region_.x += monitor.x;
+    region_.y += monitor.y;
+    monitor_spec_ = options.monitor;
+    monitor_area_ = {monitor.x, monitor.y, monitor.width, monitor.height};
+    monitor_checked_ = std::chrono::steady_clock::now();
+    if (region_.x < 0 || region_.y < 0 || region_.x + region_.width > screen->width_in_pixels ||
+        region_.y + region_.height > screen->height_in_pixels)
+        throw Error("monitor " + monitor.describe() + " reaches outside the " +
+                    std::to_string(screen->width_in_pixels) + "x" +
+                    std::to_string(screen->height_in_pixels) + " screen of display '" +
+                    display_->name() + "'");
+    screen_area_ = region_;
+    source_description_ = "monitor " + monitor.describe();
+}
+
+void Grabber::locate_window(const GrabberOptions &options) {
+    xcb_connection_t *conn = display_->xcb();
+    const WindowInfo w = find_window(*display_, options.xid, options.xname);
+    Region inside;
+    try {
+        inside = resolve_region(options.region, w.width, w.height);
+    } catch (const Error &e) {
+        throw Error(std::string(e.what()) + " of window " + w.describe() + " on display '" +
+                    display_->name() + "'");
+    }
+    window_ = w.id;
+    window_x_ = w.parent_x;
+    window_y_ = w.parent_y;
+    window_width_ = w.width;
+    window_height_ = w.height;
+    // Moves, resizes and the window's end arrive as structure events.
+    const uint32_t mask = XCB_EVENT_MASK_STRUCTURE_NOTIFY;
+    xcb_change_window_attributes(conn, w.id, XCB_CW_EVENT_MASK, &mask);
+    screen_area_ = {w.root_x + inside.x, w.root_y + inside.y, inside.width, inside.height};
+
+    const auto *composite = xcb_get_extension_data(conn, &xcb_composite_id);
+    if (composite != nullptr && composite->present && w.depth == display_->screen()->root_depth) {
+        std::free(xcb_composite_query_version_reply(conn, xcb_composite_query_version(conn, 0, 4),
+                                                    nullptr));
+        // Kept off screen by the server too, so covering windows do not show through.
+        xcb_composite_redirect_window(conn, w.id, XCB_COMPOSITE_REDIRECT_AUTOMATIC);
+        window_pixmap_ = xcb_generate_id(conn);
+        XcbError error(xcb_request_check(
+            conn, xcb_composite_name_window_pixmap_checked(conn, w.id, window_pixmap_)));
+        if (!error) {
+            source_ = window_pixmap_;
+            damage_drawable_ = w.id;
+            region_ = {inside.x + int(w.border), inside.y + int(w.border), inside.width,
+                       inside.height};
+            source_description_ = "window " + w.describe() + " (its own contents, Composite)";
+            return;
+        }
+        window_pixmap_ = 0;
+        xcb_composite_unredirect_window(conn, w.id, XCB_COMPOSITE_REDIRECT_AUTOMATIC);
+    }
+    // Without Composite: what the screen shows there, clipped to the screen.
+    const xcb_screen_t *screen = display_->screen();
+    const int x0 = std::max(0, screen_area_.x), y0 = std::max(0, screen_area_.y);
+    const int x1 = std::min(int(screen->width_in_pixels), screen_area_.x + int(inside.width));
+    const int y1 = std::min(int(screen->height_in_pixels), screen_area_.y + int(inside.height));
+    if (x0 >= x1 || y0 >= y1)
+        throw WindowNotFound("window " + w.describe() + " is entirely off the screen of display '" +
+                             display_->name() + "'");
+    region_ = screen_area_ = {x0, y0, unsigned(x1 - x0), unsigned(y1 - y0)};
+    source_description_ = "window " + w.describe() +
+                          " as the screen shows it (no Composite: covering windows show)";
 }
 
 Grabber::~Grabber() { close(); }
@@ -95,6 +164,12 @@ Grabber::~Grabber() { close(); }
 void Grabber::close() {
     cursor_.reset();
     damage_.reset();
+    if (window_pixmap_ != 0 && display_) {
+        std::lock_guard<std::mutex> lock(display_->mutex());
+        if (display_->is_open_locked() && !display_->has_error())
+            xcb_free_pixmap(display_->xcb(), window_pixmap_);
+        window_pixmap_ = 0;
+    }
     if (display_)
         display_->close();
 }
@@ -142,7 +217,7 @@ void Grabber::choose_path(const GrabberOptions &options) {
 void Grabber::capture_into_segment(xcb_shm_seg_t segment) {
     display_->check_alive();
     xcb_connection_t *conn = display_->xcb();
-    auto cookie = xcb_shm_get_image(conn, display_->screen()->root, int16_t(region_.x),
+    auto cookie = xcb_shm_get_image(conn, source_, int16_t(region_.x),
                                     int16_t(region_.y), uint16_t(region_.width),
                                     uint16_t(region_.height), ~0u, XCB_IMAGE_FORMAT_Z_PIXMAP,
                                     segment, 0);
@@ -180,7 +255,7 @@ bool Grabber::is_layout_event(const xcb_generic_event_t *event) const {
 void Grabber::drain_events() {
     display_->check_alive();
     while (xcb_generic_event_t *event = xcb_poll_for_event(display_->xcb())) {
-        if (is_layout_event(event))
+        if (is_layout_event(event) || window_changed(event))
             layout_changed_ = true;
         else if (!(damage_ && damage_->handle_event(event)) && cursor_)
             cursor_->handle_event(event);
@@ -201,6 +276,26 @@ bool Grabber::monitor_moved() {
                m.width != monitor_area_.width || m.height != monitor_area_.height;
     } catch (const MonitorNotFound &) {
         return true;
+    }
+}
+
+// The captured window moved, changed size, went away or was hidden.
+bool Grabber::window_changed(const xcb_generic_event_t *event) const {
+    if (window_ == 0)
+        return false;
+    switch (event->response_type & 0x7f) {
+    case XCB_CONFIGURE_NOTIFY: {
+        const auto *e = reinterpret_cast<const xcb_configure_notify_event_t *>(event);
+        return e->window == window_ &&
+               (e->x != window_x_ || e->y != window_y_ || e->width != window_width_ ||
+                e->height != window_height_);
+    }
+    case XCB_DESTROY_NOTIFY:
+        return reinterpret_cast<const xcb_destroy_notify_event_t *>(event)->window == window_;
+    case XCB_UNMAP_NOTIFY:
+        return reinterpret_cast<const xcb_unmap_notify_event_t *>(event)->window == window_;
+    default:
+        return false;
     }
 }
 
@@ -295,7 +390,7 @@ CaptureResult Grabber::update_slot(SlotPool::Lease &slot) {
     cookies.reserve(bands->size());
     for (const RowBand &band : *bands)
         cookies.push_back(xcb_shm_get_image(
-            conn, display_->screen()->root, int16_t(region_.x), int16_t(region_.y + int(band.y)),
+            conn, source_, int16_t(region_.x), int16_t(region_.y + int(band.y)),
             uint16_t(region_.width), uint16_t(band.height), ~0u, XCB_IMAGE_FORMAT_Z_PIXMAP,
             slot.segment_id(), uint32_t(band.y * stride_)));
     std::string failure;
@@ -323,7 +418,7 @@ std::unique_ptr<FrameMemory> Grabber::capture_get_image(CaptureResult *result) {
         captured.state.generation = damage_->pending() ? damage_->collect() : damage_->generation();
     send_cursor_query();
     xcb_connection_t *conn = display_->xcb();
-    auto cookie = xcb_get_image(conn, XCB_IMAGE_FORMAT_Z_PIXMAP, display_->screen()->root,
+    auto cookie = xcb_get_image(conn, XCB_IMAGE_FORMAT_Z_PIXMAP, source_,
                                 int16_t(region_.x), int16_t(region_.y), uint16_t(region_.width),
                                 uint16_t(region_.height), ~0u);
     xcb_generic_error_t *raw_error = nullptr;

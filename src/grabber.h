@@ -25,6 +25,10 @@ struct GrabberOptions {
     // Empty: the whole X screen. Else "primary", a RandR monitor or output
     // name, or an index; `region` then applies inside that monitor.
     std::string monitor;
+    // A window instead (ximagesrc's xid / xname): its own contents where the
+    // server has Composite, else what is visible of it.
+    uint32_t xid = 0;
+    std::string xname;
     RegionRequest region;
     bool force_get_image = false; // ximagesrc's "remote"
     unsigned max_slots = 8;
@@ -66,6 +70,8 @@ public:
     std::size_t stride() const { return stride_; }
     std::size_t frame_size() const { return stride_ * region_.height; }
     const std::string &display_name() const { return display_->name(); }
+    // What is captured, for the log ("the whole screen", "monitor ...", "window ...").
+    const std::string &source_description() const { return source_description_; }
 
     // Null on the GetImage path. Outlives the grabber while slots are out.
     const std::shared_ptr<SlotPool> &slot_pool() const { return slot_pool_; }
@@ -95,18 +101,31 @@ public:
 
 private:
     void choose_path(const GrabberOptions &options);
+    void locate_screen(const GrabberOptions &options);
+    void locate_monitor(const GrabberOptions &options);
+    void locate_window(const GrabberOptions &options);
     void capture_into_segment(xcb_shm_seg_t segment);
     CaptureResult update_slot(SlotPool::Lease &slot);
     void drain_events();
     void watch_layout();
     bool is_layout_event(const xcb_generic_event_t *event) const;
+    bool window_changed(const xcb_generic_event_t *event) const;
     void send_cursor_query();
     // Reads the pointer and draws it; returns the rows it covered.
     std::optional<RowBand> draw_cursor(uint8_t *frame, ScreenState &state);
 
     std::shared_ptr<DisplayConnection> display_;
     PixelFormat format_;
-    Region region_;
+    xcb_drawable_t source_ = 0;         // what images are taken from: root, or a window's pixmap
+    xcb_drawable_t damage_drawable_ = 0; // what damage is tracked on
+    Region region_;                     // relative to source_
+    Region screen_area_;                // the same area on the screen (for the pointer)
+    std::string source_description_;
+    // A captured window: its pixmap (Composite) and geometry, to notice moves.
+    xcb_window_t window_ = 0;
+    xcb_pixmap_t window_pixmap_ = 0;
+    int window_x_ = 0, window_y_ = 0;
+    unsigned window_width_ = 0, window_height_ = 0;
     std::size_t stride_ = 0;
     CapturePath path_ = CapturePath::GetImage;
     std::string path_reason_;

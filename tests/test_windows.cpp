@@ -1,0 +1,140 @@
+// Capturing one window by id or name: its own pixels (Composite), followed as
+// it moves and resizes, and the stream ends when it closes.
+#include <cstdio>
+#include <string>
+
+#include "support/capture_pipeline.h"
+#include "support/screen_painter.h"
+#include "support/test_window.h"
+#include "support/xvfb_server.h"
+
+// Last: GstCheck defines a fail() macro that C++ stream headers must not see.
+#include <gst/check/gstcheck.h>
+
+#include "support/check_main.h"
+
+using namespace xshm_test;
+
+namespace {
+
+void expect_window(CapturePipeline &cp, const TestWindow &w, const char *what) {
+    std::string diff;
+    GstBuffer *b = cp.pull_matching(w.expected(), w.width(), w.height(), 4, 60, &diff);
+    fail_unless(b != nullptr, "%s: %s", what, diff.c_str());
+    gst_buffer_unref(b);
+}
+
+std::string hex(uint32_t id) {
+    char text[16];
+    std::snprintf(text, sizeof text, "%u", id);
+    return text;
+}
+
+} // namespace
+
+GST_START_TEST(window_by_name_and_id_is_pixel_exact) {
+    XvfbServer x({640, 480, 24});
+    ScreenPainter(x.display()).paint_pattern(51);
+    TestWindow w(x.display(), "xshm-test", 60, 40, 200, 120);
+    w.paint(52);
+    CapturePipeline by_name("display-name=" + x.display() + " xname=xshm-test");
+    fail_unless_equals_int(by_name.play(), GST_STATE_CHANGE_SUCCESS);
+    expect_window(by_name, w, "xname");
+    CapturePipeline by_id("display-name=" + x.display() + " xid=" + hex(w.id()));
+    fail_unless_equals_int(by_id.play(), GST_STATE_CHANGE_SUCCESS);
+    expect_window(by_id, w, "xid");
+}
+GST_END_TEST;
+
+GST_START_TEST(covered_window_is_captured_whole) {
+    XvfbServer x({640, 480, 24});
+    TestWindow w(x.display(), "xshm-covered", 100, 100, 200, 150);
+    w.paint(53);
+    CapturePipeline cp("display-name=" + x.display() + " xname=xshm-covered");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    expect_window(cp, w, "before covering");
+    TestWindow cover(x.display(), "cover", 150, 120, 200, 200);
+    cover.paint(54);
+    w.paint(55); // drawn while covered: Composite keeps all of it
+    expect_window(cp, w, "under a covering window");
+}
+GST_END_TEST;
+
+GST_START_TEST(window_moves_and_resizes_are_followed) {
+    XvfbServer x({640, 480, 24});
+    TestWindow w(x.display(), "xshm-moving", 10, 10, 160, 100);
+    w.paint(56);
+    CapturePipeline cp("display-name=" + x.display() + " xname=xshm-moving", "framerate=60/1", 1);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    expect_window(cp, w, "at first");
+    w.move(300, 200);
+    w.paint(57);
+    expect_window(cp, w, "after a move");
+    w.resize(120, 90);
+    w.paint(58);
+    expect_window(cp, w, "after a resize"); // compare_frame checks the new size
+}
+GST_END_TEST;
+
+GST_START_TEST(closed_window_ends_the_stream) {
+    XvfbServer x({640, 480, 24});
+    TestWindow w(x.display(), "xshm-closing", 10, 10, 100, 100);
+    w.paint(59);
+    CapturePipeline cp("display-name=" + x.display() + " xname=xshm-closing", "framerate=60/1", 1);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    expect_window(cp, w, "before closing");
+    w.destroy();
+    GstBus *bus = gst_element_get_bus(cp.pipeline());
+    GstMessage *msg = nullptr;
+    bool warned = false;
+    const auto types = GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING);
+    for (int i = 0; i < 50 && msg == nullptr; ++i) {
+        GstBuffer *b = cp.pull(100 * GST_MSECOND);
+        const bool got = b != nullptr;
+        if (got)
+            gst_buffer_unref(b);
+        msg = gst_bus_timed_pop_filtered(bus, got ? 0 : 100 * GST_MSECOND, types);
+        if (msg != nullptr && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING) {
+            warned = true; // the message saying why comes first
+            gst_message_unref(msg);
+            msg = nullptr;
+        }
+    }
+    fail_unless(msg != nullptr && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS, "no EOS but %s",
+                msg ? GST_MESSAGE_TYPE_NAME(msg) : "nothing");
+    gst_message_unref(msg);
+    fail_unless(warned, "no warning telling the window went away");
+    gst_object_unref(bus);
+}
+GST_END_TEST;
+
+GST_START_TEST(unknown_window_is_named) {
+    XvfbServer x({640, 480, 24});
+    TestWindow w(x.display(), "xshm-present", 10, 10, 100, 100);
+    CapturePipeline cp("display-name=" + x.display() + " xname=nope");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_FAILURE);
+    const std::string e = cp.wait_error(GST_SECOND);
+    fail_unless(e.find("'nope'") != std::string::npos &&
+                    e.find("'xshm-present'") != std::string::npos,
+                "error: %s", e.c_str());
+    CapturePipeline bad_id("display-name=" + x.display() + " xid=12345");
+    fail_unless_equals_int(bad_id.play(), GST_STATE_CHANGE_FAILURE);
+    const std::string e2 = bad_id.wait_error(GST_SECOND);
+    fail_unless(e2.find("0x3039") != std::string::npos, "error: %s", e2.c_str());
+}
+GST_END_TEST;
+
+static Suite *windows_suite() {
+    Suite *s = suite_create("windows");
+    TCase *tc = tcase_create("general");
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    tcase_add_test(tc, window_by_name_and_id_is_pixel_exact);
+    tcase_add_test(tc, covered_window_is_captured_whole);
+    tcase_add_test(tc, window_moves_and_resizes_are_followed);
+    tcase_add_test(tc, closed_window_ends_the_stream);
+    tcase_add_test(tc, unknown_window_is_named);
+    return s;
+}
+
+XSHM_CHECK_MAIN(windows)
