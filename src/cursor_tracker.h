@@ -52,6 +52,10 @@ public:
     std::optional<RowBand> draw(uint8_t *frame, std::size_t stride) const;
 
     uint64_t image_fetches() const { return image_fetches_; }
+    // The current image (premultiplied ARGB, width x height), for overlays.
+    unsigned width() const { return width_; }
+    unsigned height() const { return height_; }
+    const std::vector<uint32_t> &pixels() const { return pixels_; }
 
 private:
     CursorTracker(std::shared_ptr<DisplayConnection> display, const PixelFormat &format,

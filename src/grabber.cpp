@@ -333,6 +333,8 @@ std::optional<RowBand> Grabber::draw_cursor(uint8_t *frame, ScreenState &state) 
         return std::nullopt;
     cursor_->receive_position();
     state.cursor = cursor_->state();
+    if (!draw_cursor_)
+        return std::nullopt;
     return cursor_->draw(frame, stride_);
 }
 

@@ -84,6 +84,11 @@ public:
     ScreenState poll_state();
     uint64_t cursor_image_fetches() const { return cursor_ ? cursor_->image_fetches() : 0; }
 
+    // The pointer, when show_pointer asked for it (null otherwise). With
+    // drawing off, frames leave it out and the caller composes it (overlay).
+    const CursorTracker *cursor() const { return cursor_.get(); }
+    void set_cursor_drawing(bool draw) { draw_cursor_ = draw; }
+
     // Whether RandR reported a change of the screen's size or of its monitors
     // since this grabber was made: the region may have moved or vanished, so
     // a new grabber must look again. Reads queued events only.
@@ -132,6 +137,7 @@ private:
     std::shared_ptr<SlotPool> slot_pool_;
     std::unique_ptr<DamageTracker> damage_;
     std::unique_ptr<CursorTracker> cursor_;
+    bool draw_cursor_ = true;
     uint8_t randr_first_event_ = 0; // 0: RandR events not selected
     bool layout_changed_ = false;
     // Monitor edits (xrandr --setmonitor/--delmonitor) send no event: a

@@ -1,9 +1,11 @@
 // The pointer in captured frames: at the right place, with the right pixels,
 // gone from where it was, and its image fetched only when it changes.
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include <gst/video/video.h>
 #include <xcb/xfixes.h>
 
 #include "support/capture_pipeline.h"
@@ -133,6 +135,55 @@ GST_START_TEST(cursor_on_the_fallback_path) {
 }
 GST_END_TEST;
 
+// Makes appsink say it composes overlays, as a compositor or sink would.
+static GstPadProbeReturn accept_overlays(GstPad *, GstPadProbeInfo *info, gpointer) {
+    GstQuery *query = GST_PAD_PROBE_INFO_QUERY(info);
+    if (GST_QUERY_TYPE(query) == GST_QUERY_ALLOCATION)
+        gst_query_add_allocation_meta(query, GST_VIDEO_OVERLAY_COMPOSITION_META_API_TYPE,
+                                      nullptr);
+    return GST_PAD_PROBE_OK;
+}
+
+GST_START_TEST(cursor_as_overlay_meta) {
+    XvfbServer x({320, 240, 24});
+    ScreenPainter p(x.display());
+    p.paint_pattern(34);
+    p.warp_pointer(120, 90);
+    const CursorImage cur = read_cursor(x.display());
+    CapturePipeline cp("display-name=" + x.display() + " show-pointer=true");
+    GstPad *pad = gst_element_get_static_pad(GST_ELEMENT(cp.sink()), "sink");
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, accept_overlays, nullptr,
+                      nullptr);
+    gst_object_unref(pad);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    // The pixels are the screen's alone ...
+    std::string diff;
+    GstBuffer *b = cp.pull_matching(p.expected(0, 0, 320, 240), 320, 240, 4, 30, &diff);
+    fail_unless(b != nullptr, "%s", diff.c_str());
+    // ... and the pointer rides along as one overlay rectangle.
+    GstVideoOverlayCompositionMeta *meta = gst_buffer_get_video_overlay_composition_meta(b);
+    fail_unless(meta != nullptr, "no overlay composition meta");
+    fail_unless_equals_int(int(gst_video_overlay_composition_n_rectangles(meta->overlay)), 1);
+    GstVideoOverlayRectangle *rect = gst_video_overlay_composition_get_rectangle(meta->overlay, 0);
+    gint rx = 0, ry = 0;
+    guint rw = 0, rh = 0;
+    gst_video_overlay_rectangle_get_render_rectangle(rect, &rx, &ry, &rw, &rh);
+    fail_unless_equals_int(rx, 120 - cur.xhot);
+    fail_unless_equals_int(ry, 90 - cur.yhot);
+    fail_unless_equals_int(int(rw), cur.width);
+    fail_unless_equals_int(int(rh), cur.height);
+    GstBuffer *pixels = gst_video_overlay_rectangle_get_pixels_unscaled_raw(
+        rect, GST_VIDEO_OVERLAY_FORMAT_FLAG_PREMULTIPLIED_ALPHA);
+    GstMapInfo map;
+    fail_unless(gst_buffer_map(pixels, &map, GST_MAP_READ));
+    fail_unless(map.size == cur.argb.size() * 4 &&
+                    std::memcmp(map.data, cur.argb.data(), map.size) == 0,
+                "overlay pixels differ from the cursor image");
+    gst_buffer_unmap(pixels, &map);
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
 static Suite *cursor_suite() {
     Suite *s = suite_create("cursor");
     TCase *tc = tcase_create("general");
@@ -141,6 +192,7 @@ static Suite *cursor_suite() {
     tcase_add_test(tc, cursor_is_drawn_at_the_pointer);
     tcase_add_test(tc, moving_pointer_leaves_nothing_behind);
     tcase_add_test(tc, cursor_on_the_fallback_path);
+    tcase_add_test(tc, cursor_as_overlay_meta);
     return s;
 }
 
