@@ -88,6 +88,9 @@ GST_START_TEST(cursor_is_drawn_at_the_pointer) {
     CapturePipeline cp("display-name=" + x.display() + " show-pointer=true use-damage=false");
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     wait_for(cp, expected, 320, 240, "the cursor at 100,80");
+    CapturePipeline hidden("display-name=" + x.display() + " show-pointer=false");
+    fail_unless_equals_int(hidden.play(), GST_STATE_CHANGE_SUCCESS);
+    wait_for(hidden, p.expected(0, 0, 320, 240), 320, 240, "the screen without the pointer");
 }
 GST_END_TEST;
 

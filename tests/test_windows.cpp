@@ -2,6 +2,7 @@
 // it moves and resizes, and the stream ends when it closes.
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "support/capture_pipeline.h"
 #include "support/screen_painter.h"
@@ -124,6 +125,28 @@ GST_START_TEST(unknown_window_is_named) {
 }
 GST_END_TEST;
 
+GST_START_TEST(without_composite_the_visible_window_is_captured) {
+    XvfbOptions options(640, 480, 24);
+    options.extra_args = {"-extension", "Composite"};
+    XvfbServer x(options);
+    ScreenPainter screen(x.display());
+    screen.paint_pattern(60);
+    TestWindow w(x.display(), "xshm-plain", 500, 400, 200, 120); // partly off the screen
+    w.paint(61);
+    CapturePipeline cp("display-name=" + x.display() + " xname=xshm-plain");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    // What the screen shows: the window's visible 140x80, clipped at the edges.
+    std::vector<uint8_t> visible;
+    const auto all = w.expected();
+    for (unsigned y = 0; y < 80; ++y)
+        visible.insert(visible.end(), all.begin() + y * 200 * 4, all.begin() + (y * 200 + 140) * 4);
+    std::string diff;
+    GstBuffer *b = cp.pull_matching(visible, 140, 80, 4, 30, &diff);
+    fail_unless(b != nullptr, "%s", diff.c_str());
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
 static Suite *windows_suite() {
     Suite *s = suite_create("windows");
     TCase *tc = tcase_create("general");
@@ -134,6 +157,7 @@ static Suite *windows_suite() {
     tcase_add_test(tc, window_moves_and_resizes_are_followed);
     tcase_add_test(tc, closed_window_ends_the_stream);
     tcase_add_test(tc, unknown_window_is_named);
+    tcase_add_test(tc, without_composite_the_visible_window_is_captured);
     return s;
 }
 
