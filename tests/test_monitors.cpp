@@ -47,23 +47,6 @@ bool contains(const std::string &text, const std::string &part) {
     return text.find(part) != std::string::npos;
 }
 
-// Keeps taking frames (so the source keeps running) until the bus carries an
-// error or EOS, for up to five seconds.
-GstMessage *drain_until_end(CapturePipeline &cp) {
-    GstBus *bus = gst_element_get_bus(cp.pipeline());
-    GstMessage *msg = nullptr;
-    const auto types = GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-    for (int i = 0; i < 50 && msg == nullptr; ++i) {
-        GstBuffer *b = cp.pull(100 * GST_MSECOND);
-        if (b != nullptr)
-            gst_buffer_unref(b);
-        // At EOS the sink returns at once: wait on the bus instead.
-        msg = gst_bus_timed_pop_filtered(bus, b ? 0 : 100 * GST_MSECOND, types);
-    }
-    gst_object_unref(bus);
-    return msg;
-}
-
 } // namespace
 
 GST_START_TEST(each_monitor_is_pixel_exact) {
@@ -213,7 +196,7 @@ GST_START_TEST(lost_monitor_is_an_error_or_eos) {
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     fail_unless(cp.pull() != nullptr);
     run_xrandr(m.x.display(), "--delmonitor RIGHT");
-    GstMessage *error = drain_until_end(cp);
+    GstMessage *error = cp.drain_until_end();
     fail_unless(error != nullptr && GST_MESSAGE_TYPE(error) == GST_MESSAGE_ERROR, "no error");
     GError *gerror = nullptr;
     gst_message_parse_error(error, &gerror, nullptr);
@@ -227,7 +210,7 @@ GST_START_TEST(lost_monitor_is_an_error_or_eos) {
     fail_unless_equals_int(eos.play(), GST_STATE_CHANGE_SUCCESS);
     fail_unless(eos.pull() != nullptr);
     run_xrandr(m.x.display(), "--delmonitor RIGHT");
-    GstMessage *msg = drain_until_end(eos);
+    GstMessage *msg = eos.drain_until_end();
     fail_unless(msg != nullptr && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS, "no EOS but %s",
                 msg ? GST_MESSAGE_TYPE_NAME(msg) : "nothing");
     gst_message_unref(msg);

@@ -85,27 +85,12 @@ GST_START_TEST(closed_window_ends_the_stream) {
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     expect_window(cp, w, "before closing");
     w.destroy();
-    GstBus *bus = gst_element_get_bus(cp.pipeline());
-    GstMessage *msg = nullptr;
     bool warned = false;
-    const auto types = GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING);
-    for (int i = 0; i < 50 && msg == nullptr; ++i) {
-        GstBuffer *b = cp.pull(100 * GST_MSECOND);
-        const bool got = b != nullptr;
-        if (got)
-            gst_buffer_unref(b);
-        msg = gst_bus_timed_pop_filtered(bus, got ? 0 : 100 * GST_MSECOND, types);
-        if (msg != nullptr && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING) {
-            warned = true; // the message saying why comes first
-            gst_message_unref(msg);
-            msg = nullptr;
-        }
-    }
+    GstMessage *msg = cp.drain_until_end(&warned);
     fail_unless(msg != nullptr && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS, "no EOS but %s",
                 msg ? GST_MESSAGE_TYPE_NAME(msg) : "nothing");
     gst_message_unref(msg);
     fail_unless(warned, "no warning telling the window went away");
-    gst_object_unref(bus);
 }
 GST_END_TEST;
 

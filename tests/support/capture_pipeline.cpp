@@ -67,6 +67,28 @@ GstBuffer *CapturePipeline::pull_matching(const std::vector<uint8_t> &expected, 
     return nullptr;
 }
 
+GstMessage *CapturePipeline::drain_until_end(bool *warned) {
+    GstBus *bus = gst_element_get_bus(pipeline_);
+    GstMessage *msg = nullptr;
+    const auto types = GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING);
+    for (int i = 0; i < 50 && msg == nullptr; ++i) {
+        GstBuffer *buffer = pull(100 * GST_MSECOND);
+        const bool got = buffer != nullptr;
+        if (got)
+            gst_buffer_unref(buffer);
+        // At EOS the sink returns at once: wait on the bus instead.
+        msg = gst_bus_timed_pop_filtered(bus, got ? 0 : 100 * GST_MSECOND, types);
+        if (msg != nullptr && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING) {
+            if (warned != nullptr)
+                *warned = true;
+            gst_message_unref(msg);
+            msg = nullptr;
+        }
+    }
+    gst_object_unref(bus);
+    return msg;
+}
+
 std::string CapturePipeline::wait_error(GstClockTime timeout) {
     GstBus *bus = gst_element_get_bus(pipeline_);
     GstMessage *message = gst_bus_timed_pop_filtered(bus, timeout, GST_MESSAGE_ERROR);

@@ -31,6 +31,9 @@ public:
     // `tries` frames with the last difference in `diff`.
     GstBuffer *pull_matching(const std::vector<uint8_t> &expected, unsigned width, unsigned height,
                              unsigned bytes_per_pixel, int tries, std::string *diff);
+    // Keeps taking frames (so the source keeps running) until the bus carries
+    // EOS or an error, for up to five seconds; notes whether a warning came.
+    GstMessage *drain_until_end(bool *warned = nullptr);
     // First ERROR message text within `timeout` ("" when none).
     std::string wait_error(GstClockTime timeout);
     std::string source_string(const char *property) const;
