@@ -694,6 +694,9 @@ static GstFlowReturn gst_xshm_src_create(GstPushSrc *pushsrc, GstBuffer **out) {
                     count_frame(self, nullptr, true);
                     GST_LOG_OBJECT(self, "frame %" G_GUINT64_FORMAT ": unchanged, skipped",
                                    frame_number);
+                    // Unpaced (0/1), a still screen would otherwise spin a core.
+                    if (GST_VIDEO_INFO_FPS_N(&priv->info) <= 0)
+                        g_usleep(G_USEC_PER_SEC / 1000);
                     continue;
                 }
                 // Same memory, new timestamps: no copy, no server work.

@@ -75,6 +75,8 @@ void CursorTracker::request_position() {
         return;
     position_cookie_ = xcb_query_pointer(display_->xcb(), display_->screen()->root);
     position_pending_ = true;
+    // On its way now, so the answer is waiting when it is read.
+    xcb_flush(display_->xcb());
 }
 
 void CursorTracker::discard_position() {
