@@ -319,6 +319,8 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
                     xshm::capture_path_name(g.path()), g.path_reason().c_str());
     if (g.path() == xshm::CapturePath::GetImage)
         GST_WARNING_OBJECT(self, "not zero-copy: %s", g.path_reason().c_str());
+    if (!g.source_caveat().empty())
+        GST_WARNING_OBJECT(self, "%s", g.source_caveat().c_str());
     {
         std::lock_guard<std::mutex> lock(priv->settings_lock);
         priv->capture_path = xshm::capture_path_name(g.path());

@@ -155,8 +155,10 @@ void Grabber::locate_window(const GrabberOptions &options) {
         throw WindowNotFound("window " + w.describe() + " is entirely off the screen of display '" +
                              display_->name() + "'");
     region_ = screen_area_ = {x0, y0, unsigned(x1 - x0), unsigned(y1 - y0)};
-    source_description_ = "window " + w.describe() +
-                          " as the screen shows it (no Composite: covering windows show)";
+    source_description_ = "window " + w.describe() + " as the screen shows it";
+    source_caveat_ = "X display '" + display_->name() +
+                     "' has no Composite: windows covering " + w.describe() +
+                     " show in the capture, parts off the screen are left out";
 }
 
 Grabber::~Grabber() { close(); }

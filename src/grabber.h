@@ -72,6 +72,8 @@ public:
     const std::string &display_name() const { return display_->name(); }
     // What is captured, for the log ("the whole screen", "monitor ...", "window ...").
     const std::string &source_description() const { return source_description_; }
+    // Non-empty when less than asked is captured (a window without Composite).
+    const std::string &source_caveat() const { return source_caveat_; }
 
     // Null on the GetImage path. Outlives the grabber while slots are out.
     const std::shared_ptr<SlotPool> &slot_pool() const { return slot_pool_; }
@@ -126,6 +128,7 @@ private:
     Region region_;                     // relative to source_
     Region screen_area_;                // the same area on the screen (for the pointer)
     std::string source_description_;
+    std::string source_caveat_;
     // A captured window: its pixmap (Composite) and geometry, to notice moves.
     xcb_window_t window_ = 0;
     xcb_pixmap_t window_pixmap_ = 0;
