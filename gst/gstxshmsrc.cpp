@@ -12,6 +12,7 @@
 #include "grabber.h"
 #include "gstxshmallocator.h"
 #include "gstxshmbufferpool.h"
+#include "gstxshmcursoroverlay.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_xshm_src_debug);
 #define GST_CAT_DEFAULT gst_xshm_src_debug
@@ -99,8 +100,7 @@ struct GstXShmSrcPrivate {
     xshm::GrabberOptions options; // to look again when the screen layout changes
     // Downstream composes overlays: the pointer travels as a meta, not in the pixels.
     bool cursor_overlay = false;
-    GstBuffer *cursor_pixels = nullptr; // the image, for the serial below
-    uint32_t cursor_pixels_serial = 0;
+    XShmCursorOverlay cursor_overlay_meta;
     // The last frame pushed and the damage generation it shows: pushed again,
     // without any copy, while nothing changes.
     GstBuffer *last_buffer = nullptr;
@@ -341,7 +341,7 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
 static gboolean gst_xshm_src_stop(GstBaseSrc *basesrc) {
     auto *priv = GST_XSHM_SRC(basesrc)->priv;
     gst_clear_buffer(&priv->last_buffer);
-    gst_clear_buffer(&priv->cursor_pixels);
+    priv->cursor_overlay_meta.reset();
     gst_clear_object(&priv->pool);
     // Slots still held downstream stay mapped; they no longer detach.
     priv->grabber.reset();
@@ -513,31 +513,11 @@ static GstClockTime running_time_now(GstXShmSrc *self) {
     return now - gst_element_get_base_time(GST_ELEMENT_CAST(self));
 }
 
-// The pointer as an overlay rectangle on `buffer` (premultiplied BGRA, which is
-// XFixes' ARGB in memory); the image buffer is made once per cursor serial.
 static void attach_cursor_overlay(GstXShmSrc *self, GstBuffer *buffer,
                                   const xshm::CursorState &state) {
     auto *priv = self->priv;
-    const xshm::CursorTracker *cursor = priv->grabber->cursor();
-    if (!priv->cursor_overlay || cursor == nullptr || !state.visible)
-        return;
-    const unsigned w = cursor->width(), h = cursor->height();
-    if (priv->cursor_pixels == nullptr || priv->cursor_pixels_serial != state.serial) {
-        gst_clear_buffer(&priv->cursor_pixels);
-        const gsize size = gsize(w) * h * 4;
-        priv->cursor_pixels = gst_buffer_new_allocate(nullptr, size, nullptr);
-        gst_buffer_fill(priv->cursor_pixels, 0, cursor->pixels().data(), size);
-        gst_buffer_add_video_meta(priv->cursor_pixels, GST_VIDEO_FRAME_FLAG_NONE,
-                                  GST_VIDEO_OVERLAY_COMPOSITION_FORMAT_RGB, w, h);
-        priv->cursor_pixels_serial = state.serial;
-    }
-    GstVideoOverlayRectangle *rect = gst_video_overlay_rectangle_new_raw(
-        priv->cursor_pixels, state.x, state.y, w, h,
-        GST_VIDEO_OVERLAY_FORMAT_FLAG_PREMULTIPLIED_ALPHA);
-    GstVideoOverlayComposition *composition = gst_video_overlay_composition_new(rect);
-    gst_buffer_add_video_overlay_composition_meta(buffer, composition);
-    gst_video_overlay_composition_unref(composition);
-    gst_video_overlay_rectangle_unref(rect);
+    if (priv->cursor_overlay && priv->grabber->cursor() != nullptr)
+        priv->cursor_overlay_meta.attach(buffer, *priv->grabber->cursor(), state);
 }
 
 // Reports a longer capture than announced as new latency, so sinks adapt.
@@ -776,7 +756,6 @@ static gboolean gst_xshm_src_unlock_stop(GstBaseSrc *basesrc) {
 static void gst_xshm_src_finalize(GObject *object) {
     auto *self = GST_XSHM_SRC(object);
     gst_clear_buffer(&self->priv->last_buffer);
-    gst_clear_buffer(&self->priv->cursor_pixels);
     gst_clear_object(&self->priv->pool);
     gst_clear_object(&self->priv->allocator);
     delete self->priv;
