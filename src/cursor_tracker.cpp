@@ -43,13 +43,9 @@ std::unique_ptr<CursorTracker> CursorTracker::create(std::shared_ptr<DisplayConn
                                                      const PixelFormat &format,
                                                      const Region &region) {
     xcb_connection_t *conn = display->xcb();
+    if (!display->has_xfixes2())
+        return nullptr;
     const auto *ext = xcb_get_extension_data(conn, &xcb_xfixes_id);
-    if (ext == nullptr || !ext->present)
-        return nullptr;
-    XcbReply<xcb_xfixes_query_version_reply_t> version(
-        xcb_xfixes_query_version_reply(conn, xcb_xfixes_query_version(conn, 2, 0), nullptr));
-    if (!version || version->major_version < 2)
-        return nullptr;
     std::unique_ptr<CursorTracker> self(new CursorTracker(std::move(display), format, region));
     self->notify_event_ = uint8_t(ext->first_event + XCB_XFIXES_CURSOR_NOTIFY);
     xcb_xfixes_select_cursor_input(conn, self->display_->screen()->root,

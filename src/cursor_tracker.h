@@ -10,7 +10,6 @@
 
 #include <xcb/xfixes.h>
 
-#include "damage_tracker.h"
 #include "pixel_format.h"
 #include "region.h"
 

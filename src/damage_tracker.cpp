@@ -31,19 +31,12 @@ std::unique_ptr<DamageTracker> DamageTracker::create(std::shared_ptr<DisplayConn
                                                      const Region &region) {
     xcb_connection_t *conn = display->xcb();
     const auto *damage_ext = xcb_get_extension_data(conn, &xcb_damage_id);
-    const auto *fixes_ext = xcb_get_extension_data(conn, &xcb_xfixes_id);
-    if (damage_ext == nullptr || !damage_ext->present || fixes_ext == nullptr ||
-        !fixes_ext->present)
+    if (damage_ext == nullptr || !damage_ext->present || !display->has_xfixes2())
         return nullptr;
-    // Both extensions want their version negotiated before use.
-    auto fixes_cookie = xcb_xfixes_query_version(conn, 2, 0);
-    auto damage_cookie = xcb_damage_query_version(conn, 1, 1);
-    XcbReply<xcb_xfixes_query_version_reply_t> fixes(
-        xcb_xfixes_query_version_reply(conn, fixes_cookie, nullptr));
+    // DAMAGE wants its version negotiated before use (XFIXES was, at open).
     XcbReply<xcb_damage_query_version_reply_t> damage(
-        xcb_damage_query_version_reply(conn, damage_cookie, nullptr));
-    if (!fixes || fixes->major_version < 2 || !damage ||
-        (damage->major_version == 1 && damage->minor_version < 1))
+        xcb_damage_query_version_reply(conn, xcb_damage_query_version(conn, 1, 1), nullptr));
+    if (!damage || (damage->major_version == 1 && damage->minor_version < 1))
         return nullptr;
 
     std::unique_ptr<DamageTracker> self(new DamageTracker(std::move(display), region));
@@ -73,6 +66,8 @@ DamageTracker::~DamageTracker() {
         xcb_xfixes_destroy_region(display_->xcb(), parts_);
     xcb_flush(display_->xcb());
 }
+
+uint64_t DamageTracker::current() { return notified_ ? collect() : generation_; }
 
 bool DamageTracker::handle_event(const xcb_generic_event_t *event) {
     if ((event->response_type & 0x7f) != notify_event_)

@@ -1,6 +1,7 @@
 // Which rows of the captured region changed, generation by generation, from
 // the DAMAGE extension. The server accumulates damage in a region; collect()
-// takes it in one round trip (no event stream to drain, so no flood).
+// takes it in one round trip. At the NonEmpty report level the server sends
+// at most one event per collect(), so a damage flood is no event flood.
 #pragma once
 
 #include <cstdint>
@@ -37,8 +38,8 @@ public:
     // True for our DamageNotify event: the server sends one when its damage
     // region turns non-empty, so a still screen needs no round trip to tell.
     bool handle_event(const xcb_generic_event_t *event);
-    // Whether something was drawn since the last collect().
-    bool pending() const { return notified_; }
+    // The generation now: collects only when an event said something changed.
+    uint64_t current();
 
     // The rows a frame holding generation `since` must fetch again to show
     // the current one; nullopt when that history is gone (fetch everything).

@@ -3,7 +3,9 @@
 #include <cstdlib>
 #include <sys/socket.h>
 
+#include <xcb/randr.h>
 #include <xcb/shm.h>
+#include <xcb/xfixes.h>
 
 #include "error.h"
 #include "xcb_handles.h"
@@ -66,16 +68,44 @@ std::shared_ptr<DisplayConnection> DisplayConnection::open(const std::string &di
         throw Error("X display '" + name + "' has no screen " + std::to_string(self->screen_number_));
     self->screen_ = it.data;
 
-    self->probe_shm();
+    self->probe_extensions();
     return self;
 }
 
-void DisplayConnection::probe_shm() {
-    const xcb_query_extension_reply_t *ext = xcb_get_extension_data(conn_, &xcb_shm_id);
-    if (ext == nullptr || !ext->present)
+// All version queries go out before any reply is read: one round trip.
+void DisplayConnection::probe_extensions() {
+    for (xcb_extension_t *ext : {&xcb_shm_id, &xcb_xfixes_id, &xcb_randr_id})
+        xcb_prefetch_extension_data(conn_, ext);
+    auto present = [this](xcb_extension_t *ext) {
+        const xcb_query_extension_reply_t *reply = xcb_get_extension_data(conn_, ext);
+        return reply != nullptr && reply->present;
+    };
+    const bool shm = present(&xcb_shm_id), xfixes = present(&xcb_xfixes_id),
+               randr = present(&xcb_randr_id);
+    xcb_shm_query_version_cookie_t shm_cookie{};
+    xcb_xfixes_query_version_cookie_t xfixes_cookie{};
+    xcb_randr_query_version_cookie_t randr_cookie{};
+    if (shm)
+        shm_cookie = xcb_shm_query_version(conn_);
+    if (xfixes)
+        xfixes_cookie = xcb_xfixes_query_version(conn_, 2, 0);
+    if (randr)
+        randr_cookie = xcb_randr_query_version(conn_, 1, 5);
+
+    if (xfixes) {
+        XcbReply<xcb_xfixes_query_version_reply_t> v(
+            xcb_xfixes_query_version_reply(conn_, xfixes_cookie, nullptr));
+        xfixes2_ = v && v->major_version >= 2;
+    }
+    if (randr) {
+        XcbReply<xcb_randr_query_version_reply_t> v(
+            xcb_randr_query_version_reply(conn_, randr_cookie, nullptr));
+        randr15_ = v && (v->major_version > 1 || (v->major_version == 1 && v->minor_version >= 5));
+    }
+    if (!shm)
         return;
     XcbReply<xcb_shm_query_version_reply_t> version(
-        xcb_shm_query_version_reply(conn_, xcb_shm_query_version(conn_), nullptr));
+        xcb_shm_query_version_reply(conn_, shm_cookie, nullptr));
     if (!version)
         return;
     shm_.present = true;

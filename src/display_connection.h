@@ -49,10 +49,14 @@ public:
     const xcb_screen_t *screen() const { return screen_; }
     int screen_number() const { return screen_number_; }
     const ShmSupport &shm() const { return shm_; }
+    // Negotiated once here for everyone on this connection: XFIXES 2 (regions,
+    // cursor images) and RandR 1.5 (monitors, layout events).
+    bool has_xfixes2() const { return xfixes2_; }
+    bool has_randr15() const { return randr15_; }
 
 private:
     DisplayConnection() = default;
-    void probe_shm();
+    void probe_extensions();
 
     mutable std::mutex mutex_;
     xcb_connection_t *conn_ = nullptr;
@@ -61,6 +65,8 @@ private:
     int screen_number_ = 0;
     std::string name_;
     ShmSupport shm_;
+    bool xfixes2_ = false;
+    bool randr15_ = false;
 };
 
 } // namespace xshm

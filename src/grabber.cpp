@@ -237,11 +237,9 @@ void Grabber::capture_into_segment(xcb_shm_seg_t segment) {
 // Screen resizes and monitor changes arrive as RandR events.
 void Grabber::watch_layout() {
     xcb_connection_t *conn = display_->xcb();
-    const auto *ext = xcb_get_extension_data(conn, &xcb_randr_id);
-    if (ext == nullptr || !ext->present)
+    if (!display_->has_randr15())
         return;
-    std::free(xcb_randr_query_version_reply(conn, xcb_randr_query_version(conn, 1, 5), nullptr));
-    randr_first_event_ = ext->first_event;
+    randr_first_event_ = xcb_get_extension_data(conn, &xcb_randr_id)->first_event;
     xcb_randr_select_input(conn, display_->screen()->root,
                            XCB_RANDR_NOTIFY_MASK_SCREEN_CHANGE | XCB_RANDR_NOTIFY_MASK_CRTC_CHANGE |
                                XCB_RANDR_NOTIFY_MASK_OUTPUT_CHANGE);
@@ -312,7 +310,7 @@ ScreenState Grabber::poll_state() {
     drain_events();
     ScreenState state;
     if (damage_)
-        state.generation = damage_->pending() ? damage_->collect() : damage_->generation();
+        state.generation = damage_->current();
     if (cursor_) {
         cursor_->receive_position();
         state.cursor = cursor_->state();
@@ -419,7 +417,7 @@ std::unique_ptr<FrameMemory> Grabber::capture_get_image(CaptureResult *result) {
     CaptureResult captured{frame_size(), true, {}};
     // Taken before the image: a change racing it only costs one more frame.
     if (damage_)
-        captured.state.generation = damage_->pending() ? damage_->collect() : damage_->generation();
+        captured.state.generation = damage_->current();
     send_cursor_query();
     xcb_connection_t *conn = display_->xcb();
     auto cookie = xcb_get_image(conn, XCB_IMAGE_FORMAT_Z_PIXMAP, source_,

@@ -45,12 +45,7 @@ std::string Monitor::describe() const {
 
 std::vector<Monitor> list_monitors(DisplayConnection &display) {
     xcb_connection_t *conn = display.xcb();
-    const auto *ext = xcb_get_extension_data(conn, &xcb_randr_id);
-    XcbReply<xcb_randr_query_version_reply_t> version;
-    if (ext != nullptr && ext->present)
-        version.reset(xcb_randr_query_version_reply(conn, xcb_randr_query_version(conn, 1, 5),
-                                                    nullptr));
-    if (!version || (version->major_version == 1 && version->minor_version < 5))
+    if (!display.has_randr15())
         throw Error("X display '" + display.name() +
                     "' has no RandR 1.5: monitors cannot be listed (capture a region instead)");
 
