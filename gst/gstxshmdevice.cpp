@@ -1,5 +1,7 @@
 #include "gstxshmdevice.h"
 
+#include "gstxshmsrc.h"
+
 struct GstXShmDevicePrivate {
     std::string display;
     std::string monitor;
@@ -44,11 +46,7 @@ static void gst_xshm_device_init(GstXShmDevice *self) { self->priv = new GstXShm
 
 GstDevice *gst_xshm_device_new(const std::string &display, const xshm::Monitor &monitor,
                                unsigned index, const std::string &format) {
-    GstCaps *caps = gst_caps_new_simple(
-        "video/x-raw", "format", G_TYPE_STRING, format.c_str(), "width", G_TYPE_INT,
-        gint(monitor.width), "height", G_TYPE_INT, gint(monitor.height), "framerate",
-        GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
-        nullptr);
+    GstCaps *caps = gst_xshm_src_frame_caps(format.c_str(), monitor.width, monitor.height);
     std::string outputs;
     for (const std::string &output : monitor.outputs)
         outputs += (outputs.empty() ? "" : ",") + output;

@@ -348,17 +348,21 @@ static gboolean gst_xshm_src_stop(GstBaseSrc *basesrc) {
     return TRUE;
 }
 
+GstCaps *gst_xshm_src_frame_caps(const gchar *format, guint width, guint height) {
+    return gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, format, "width", G_TYPE_INT,
+                               gint(width), "height", G_TYPE_INT, gint(height), "framerate",
+                               GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, "pixel-aspect-ratio",
+                               GST_TYPE_FRACTION, 1, 1, nullptr);
+}
+
 static GstCaps *gst_xshm_src_get_caps(GstBaseSrc *basesrc, GstCaps *filter) {
     auto *priv = GST_XSHM_SRC(basesrc)->priv;
     if (!priv->grabber)
         return GST_BASE_SRC_CLASS(parent_class)->get_caps(basesrc, filter);
 
     const xshm::Grabber &g = *priv->grabber;
-    GstCaps *caps = gst_caps_new_simple(
-        "video/x-raw", "format", G_TYPE_STRING, g.format().gst_format.c_str(), "width", G_TYPE_INT,
-        gint(g.region().width), "height", G_TYPE_INT, gint(g.region().height), "framerate",
-        GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
-        nullptr);
+    GstCaps *caps = gst_xshm_src_frame_caps(g.format().gst_format.c_str(), g.region().width,
+                                            g.region().height);
     if (filter != nullptr) {
         GstCaps *filtered = gst_caps_intersect_full(filter, caps, GST_CAPS_INTERSECT_FIRST);
         gst_caps_unref(caps);

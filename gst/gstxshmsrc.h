@@ -14,3 +14,7 @@ G_DECLARE_FINAL_TYPE(GstXShmSrc, gst_xshm_src, GST, XSHM_SRC, GstPushSrc)
 GST_ELEMENT_REGISTER_DECLARE(xshmsrc);
 
 G_END_DECLS
+
+// The caps xshmsrc offers for frames of `format` and size: what a device
+// announces must be what the element it creates will negotiate.
+GstCaps *gst_xshm_src_frame_caps(const gchar *format, guint width, guint height);
