@@ -67,10 +67,9 @@ static gboolean gst_xshm_buffer_pool_set_config(GstBufferPool *pool, GstStructur
 
 static gboolean gst_xshm_buffer_pool_start(GstBufferPool *pool) {
     auto *priv = GST_XSHM_BUFFER_POOL(pool)->priv;
-    try {
-        priv->slots->preallocate(priv->min_buffers);
-    } catch (const std::exception &e) {
-        GST_ERROR_OBJECT(pool, "cannot create %u slots: %s", priv->min_buffers, e.what());
+    const std::string error = priv->slots->preallocate(priv->min_buffers);
+    if (!error.empty()) {
+        GST_ERROR_OBJECT(pool, "cannot create %u slots: %s", priv->min_buffers, error.c_str());
         return FALSE;
     }
     // The parent's start would allocate buffers to queue; slots are the pool here.
@@ -78,21 +77,26 @@ static gboolean gst_xshm_buffer_pool_start(GstBufferPool *pool) {
 }
 
 static GstFlowReturn gst_xshm_buffer_pool_acquire_buffer(GstBufferPool *pool, GstBuffer **buffer,
-                                                         GstBufferPoolAcquireParams *) {
+                                                         GstBufferPoolAcquireParams *params) {
     auto *priv = GST_XSHM_BUFFER_POOL(pool)->priv;
-    std::unique_ptr<xshm::SlotPool::Lease> slot;
-    try {
-        slot = priv->slots->acquire(priv->flushing);
-    } catch (const std::exception &e) {
-        GST_ERROR_OBJECT(pool, "no slot: %s", e.what());
+    using Status = xshm::SlotPool::Acquired::Status;
+    const bool dont_wait = params != nullptr && (params->flags & GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT);
+    xshm::SlotPool::Acquired got;
+    do {
+        got = priv->slots->acquire(priv->flushing, std::chrono::milliseconds(dont_wait ? 0 : 100));
+    } while (got.status == Status::TimedOut && !dont_wait);
+    switch (got.status) {
+    case Status::Ok:
+        *buffer = gst_xshm_buffer_new_wrapped(priv->allocator, std::move(got.lease), priv->info);
+        return GST_FLOW_OK;
+    case Status::Cancelled:
+        return GST_FLOW_FLUSHING;
+    case Status::TimedOut:
+        return GST_FLOW_EOS; // as GstBufferPool says "none free" with DONTWAIT
+    default:
+        GST_ERROR_OBJECT(pool, "no slot: %s", got.error.c_str());
         return GST_FLOW_ERROR;
     }
-    if (!slot)
-        return GST_FLOW_FLUSHING;
-
-    GstBuffer *buf = gst_xshm_buffer_new_wrapped(priv->allocator, std::move(slot), priv->info);
-    *buffer = buf;
-    return GST_FLOW_OK;
 }
 
 // Nothing to reset: released buffers are freed, which frees their memory and

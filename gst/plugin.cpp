@@ -3,7 +3,20 @@
 #include "gstxshmdeviceprovider.h"
 #include "gstxshmsrc.h"
 
+// GStreamer on Debian links libunwind, whose _Unwind_RaiseException takes
+// precedence over libgcc's in the process. It opens a pipe the first time it
+// unwinds and keeps it; a first exception thrown while descriptors are
+// exhausted (an X connection that cannot be opened) would find none and abort
+// the process. Unwinding once here, while descriptors are free, prevents that.
+static void prepare_unwinder() {
+    try {
+        throw 0;
+    } catch (int) {
+    }
+}
+
 static gboolean plugin_init(GstPlugin *plugin) {
+    prepare_unwinder();
     gboolean ok = GST_ELEMENT_REGISTER(xshmsrc, plugin);
     ok &= GST_DEVICE_PROVIDER_REGISTER(xshmdeviceprovider, plugin);
     return ok;

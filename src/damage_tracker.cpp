@@ -76,12 +76,16 @@ bool DamageTracker::handle_event(const xcb_generic_event_t *event) {
     return true;
 }
 
-uint64_t DamageTracker::collect() {
+xcb_xfixes_fetch_region_cookie_t DamageTracker::request_collect() {
     display_->check_alive();
     xcb_connection_t *conn = display_->xcb();
     notified_ = false;
     xcb_damage_subtract(conn, damage_, XCB_NONE, parts_);
-    auto cookie = xcb_xfixes_fetch_region(conn, parts_);
+    return xcb_xfixes_fetch_region(conn, parts_);
+}
+
+uint64_t DamageTracker::receive_collect(xcb_xfixes_fetch_region_cookie_t cookie) {
+    xcb_connection_t *conn = display_->xcb();
     XcbReply<xcb_xfixes_fetch_region_reply_t> reply(
         xcb_xfixes_fetch_region_reply(conn, cookie, nullptr));
     if (!reply) {

@@ -32,7 +32,11 @@ public:
     // Takes the damage accumulated since the last call. When any of it falls
     // in the region, that is a new generation. Returns the current generation.
     // Throws ConnectionLost / Error.
-    uint64_t collect();
+    uint64_t collect() { return receive_collect(request_collect()); }
+    // collect() in two halves, so the request can travel with others: the
+    // server answers with the damage done up to that point of its request stream.
+    xcb_xfixes_fetch_region_cookie_t request_collect();
+    uint64_t receive_collect(xcb_xfixes_fetch_region_cookie_t cookie);
     uint64_t generation() const { return generation_; }
 
     // True for our DamageNotify event: the server sends one when its damage

@@ -1,6 +1,8 @@
 #include "display_connection.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <sys/socket.h>
 
 #include <xcb/randr.h>
@@ -53,10 +55,15 @@ std::shared_ptr<DisplayConnection> DisplayConnection::open(const std::string &di
 
     std::shared_ptr<DisplayConnection> self(new DisplayConnection());
     self->name_ = name;
+    errno = 0;
     self->conn_ = xcb_connect(name.c_str(), &self->screen_number_);
     if (int code = xcb_connection_has_error(self->conn_)) {
+        const int cause = errno;
         xcb_disconnect(self->conn_);
         self->conn_ = nullptr;
+        if (code == XCB_CONN_ERROR && (cause == EMFILE || cause == ENFILE))
+            throw Error("cannot open X display '" + name + "': no file descriptor left for the "
+                        "connection (" + std::strerror(cause) + ")");
         throw Error("cannot open X display '" + name + "': " + describe_connection_error(code));
     }
 

@@ -62,12 +62,20 @@ Grabber::Grabber(const GrabberOptions &options) {
     watch_layout();
     if (options.use_damage)
         damage_ = DamageTracker::create(display_, damage_drawable_, region_);
-    if (options.show_pointer) {
-        cursor_ = CursorTracker::create(display_, format_, screen_area_);
-        if (!cursor_)
-            throw Error("show-pointer: X display '" + display_->name() +
-                        "' has no XFIXES 2 to read the cursor from (set show-pointer=false)");
+    set_show_pointer(options.show_pointer);
+}
+
+void Grabber::set_show_pointer(bool show) {
+    if (!show) {
+        cursor_.reset(); // rows it was drawn over are refetched with each slot's next frame
+        return;
     }
+    if (cursor_)
+        return;
+    cursor_ = CursorTracker::create(display_, format_, screen_area_);
+    if (!cursor_)
+        throw Error("show-pointer: X display '" + display_->name() +
+                    "' has no XFIXES 2 to read the cursor from (set show-pointer=false)");
 }
 
 void Grabber::locate_screen(const GrabberOptions &options) {
@@ -340,61 +348,81 @@ std::optional<RowBand> Grabber::draw_cursor(uint8_t *frame, ScreenState &state) 
 
 CaptureResult Grabber::capture_into(SlotPool::Lease &slot) {
     drain_events();
-    if (!damage_) {
-        send_cursor_query();
-        capture_into_segment(slot.segment_id());
-        CaptureResult result{frame_size(), true, {}};
-        slot.set_cursor_band(draw_cursor(slot.data(), result.state));
-        return result;
-    }
-    // While grabbed, no other client draws: the damage we read and the rows
-    // we fetch describe the same instant.
-    xcb_connection_t *conn = display_->xcb();
-    xcb_grab_server(conn);
+    send_cursor_query();
+    CaptureResult result;
     try {
-        send_cursor_query();
-        CaptureResult result = update_slot(slot);
-        xcb_ungrab_server(conn);
-        xcb_flush(conn);
-        slot.set_cursor_band(draw_cursor(slot.data(), result.state));
-        return result;
+        result = damage_ ? update_slot(slot) : CaptureResult{fetch_whole(slot), true, {}};
     } catch (...) {
-        if (!display_->has_error()) {
-            xcb_ungrab_server(conn);
-            xcb_flush(conn);
-        }
         slot.set_content_generation(0);
         throw;
     }
+    slot.set_cursor_band(draw_cursor(slot.data(), result.state));
+    return result;
 }
 
+// One request is atomic in the server: the frame is one screen state.
+std::size_t Grabber::fetch_whole(SlotPool::Lease &slot) {
+    capture_into_segment(slot.segment_id());
+    return frame_size();
+}
+
+// Refetches the rows changed since the slot's content, without grabbing the
+// server (a grabbing client that is stopped would freeze every X client).
+// Several requests are not atomic together, so a damage collect travels behind
+// them: when nothing was drawn meanwhile, every band shows the same state;
+// else the rows drawn meanwhile are fetched again, and so on.
 CaptureResult Grabber::update_slot(SlotPool::Lease &slot) {
-    const uint64_t now = damage_->collect();
+    constexpr int kAttempts = 3;
+    uint64_t generation = damage_->collect();
     auto bands = damage_->bands_since(slot.content_generation());
     if (bands && slot.cursor_band()) {
         bands->push_back(*slot.cursor_band());
         *bands = merge_bands(std::move(*bands));
     }
-    std::size_t rows = 0;
-    if (bands)
-        for (const RowBand &band : *bands)
-            rows += band.height;
-    // Beyond this share, one request for everything is cheaper than many.
-    if (!bands || rows * 4 > std::size_t(region_.height) * 3) {
-        capture_into_segment(slot.segment_id());
-        slot.set_content_generation(now);
-        return {frame_size(), true, {now, {}}};
+    std::size_t fetched = 0;
+    for (int attempt = 0; bands && !mostly_whole(*bands) && attempt < kAttempts; ++attempt) {
+        if (bands->empty()) { // only the pointer moved, and it was not drawn here
+            slot.set_content_generation(generation);
+            return {fetched, false, {generation, {}}};
+        }
+        fetched += fetch_bands(slot, *bands);
+        const uint64_t after = damage_->receive_collect(pending_collect_);
+        if (after == generation) {
+            slot.set_content_generation(generation);
+            return {fetched, false, {generation, {}}};
+        }
+        bands = damage_->bands_since(generation); // drawn while we fetched
+        generation = after;
     }
+    // Beyond a share of the rows, or while drawing keeps racing us: one request.
+    fetched += fetch_whole(slot);
+    slot.set_content_generation(generation);
+    return {fetched, true, {generation, {}}};
+}
 
-    // Send every band first, then collect the replies: one round trip.
+bool Grabber::mostly_whole(const std::vector<RowBand> &bands) const {
+    std::size_t rows = 0;
+    for (const RowBand &band : bands)
+        rows += band.height;
+    // Beyond this share, one request for everything is cheaper than many.
+    return rows * 4 > std::size_t(region_.height) * 3;
+}
+
+// Sends every band and the damage collect behind them, then reads the band
+// replies: one round trip. The collect's answer is left for the caller.
+std::size_t Grabber::fetch_bands(SlotPool::Lease &slot, const std::vector<RowBand> &bands) {
     xcb_connection_t *conn = display_->xcb();
     std::vector<xcb_shm_get_image_cookie_t> cookies;
-    cookies.reserve(bands->size());
-    for (const RowBand &band : *bands)
+    cookies.reserve(bands.size());
+    std::size_t rows = 0;
+    for (const RowBand &band : bands) {
         cookies.push_back(xcb_shm_get_image(
             conn, source_, int16_t(region_.x), int16_t(region_.y + int(band.y)),
             uint16_t(region_.width), uint16_t(band.height), ~0u, XCB_IMAGE_FORMAT_Z_PIXMAP,
             slot.segment_id(), uint32_t(band.y * stride_)));
+        rows += band.height;
+    }
+    pending_collect_ = damage_->request_collect();
     std::string failure;
     for (auto cookie : cookies) {
         xcb_generic_error_t *raw_error = nullptr;
@@ -404,12 +432,12 @@ CaptureResult Grabber::update_slot(SlotPool::Lease &slot) {
             failure = "X error " + std::to_string(error ? error->error_code : 0);
     }
     if (!failure.empty()) {
+        damage_->receive_collect(pending_collect_);
         display_->check_alive();
         throw Error("MIT-SHM GetImage of changed rows of " + region_text(region_) +
                     " on display '" + display_->name() + "' failed (" + failure + ")");
     }
-    slot.set_content_generation(now);
-    return {rows * stride_, false, {now, {}}};
+    return rows * stride_;
 }
 
 std::unique_ptr<FrameMemory> Grabber::capture_get_image(CaptureResult *result) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cursor_tracker.h"
 #include "damage_tracker.h"
@@ -32,8 +33,8 @@ struct GrabberOptions {
     RegionRequest region;
     bool force_get_image = false; // ximagesrc's "remote"
     unsigned max_slots = 8;
-    bool use_damage = false; // fetch only what changed, where DAMAGE exists
-    bool show_pointer = false; // draw the cursor into frames, where XFIXES exists
+    bool use_damage = true;   // fetch only what changed, where DAMAGE exists
+    bool show_pointer = true; // draw the cursor into frames (needs XFIXES 2)
 };
 
 // What a frame shows: two frames with equal states are the same picture.
@@ -90,6 +91,13 @@ public:
     // drawing off, frames leave it out and the caller composes it (overlay).
     const CursorTracker *cursor() const { return cursor_.get(); }
     void set_cursor_drawing(bool draw) { draw_cursor_ = draw; }
+    // show_pointer while capturing: starts or stops following the pointer.
+    // Throws Error when the server has no XFIXES 2 to read the cursor from.
+    void set_show_pointer(bool show);
+
+    // Reads what the server sent (events) and throws ConnectionLost when the
+    // connection broke: a server that went away is noticed while idle.
+    void check_connection() { drain_events(); }
 
     // Whether RandR reported a change of the screen's size or of its monitors
     // since this grabber was made: the region may have moved or vanished, so
@@ -97,8 +105,8 @@ public:
     bool layout_changed();
 
     // One frame into `slot` (SHM paths): with damage, only the rows that
-    // changed since the slot's own generation, under a server grab so the
-    // frame is one screen state. Throws ConnectionLost or Error.
+    // changed since the slot's own generation, checked to be one screen state
+    // (no server grab). Throws ConnectionLost or Error.
     CaptureResult capture_into(SlotPool::Lease &slot);
     // One frame by GetImage, the reply's memory handed over without a copy.
     std::unique_ptr<FrameMemory> capture_get_image(CaptureResult *result = nullptr);
@@ -113,6 +121,9 @@ private:
     void locate_window(const GrabberOptions &options);
     void capture_into_segment(xcb_shm_seg_t segment);
     CaptureResult update_slot(SlotPool::Lease &slot);
+    std::size_t fetch_whole(SlotPool::Lease &slot);
+    std::size_t fetch_bands(SlotPool::Lease &slot, const std::vector<RowBand> &bands);
+    bool mostly_whole(const std::vector<RowBand> &bands) const;
     void drain_events();
     void watch_layout();
     bool is_layout_event(const xcb_generic_event_t *event) const;
@@ -139,6 +150,7 @@ private:
     std::string path_reason_;
     std::shared_ptr<SlotPool> slot_pool_;
     std::unique_ptr<DamageTracker> damage_;
+    xcb_xfixes_fetch_region_cookie_t pending_collect_{}; // the collect behind fetch_bands()
     std::unique_ptr<CursorTracker> cursor_;
     bool draw_cursor_ = true;
     uint8_t randr_first_event_ = 0; // 0: RandR events not selected

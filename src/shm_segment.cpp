@@ -36,70 +36,82 @@ private:
     int fd_;
 };
 
-void check_attach(xcb_connection_t *conn, xcb_void_cookie_t cookie, const char *how) {
+// "" when the server accepted the attach, else what went wrong.
+std::string attach_error(xcb_connection_t *conn, xcb_void_cookie_t cookie, const char *how) {
     XcbError error(xcb_request_check(conn, cookie));
     if (error)
-        throw Error(std::string("the X server refused ") + how + " (X error " +
-                    std::to_string(error->error_code) + ")");
+        return std::string("the X server refused ") + how + " (X error " +
+               std::to_string(error->error_code) + ")";
     if (xcb_connection_has_error(conn))
-        throw ConnectionLost(std::string("the X connection broke during ") + how);
+        return std::string("the X connection broke during ") + how;
+    return "";
 }
 
 } // namespace
 
-std::unique_ptr<ShmSegment> ShmSegment::create(std::shared_ptr<DisplayConnection> display,
-                                               SegmentKind kind, std::size_t size) {
+std::unique_ptr<ShmSegment> ShmSegment::try_create(std::shared_ptr<DisplayConnection> display,
+                                                   SegmentKind kind, std::size_t size,
+                                                   std::string *error) noexcept {
     std::unique_ptr<ShmSegment> segment(new ShmSegment(std::move(display), kind, size));
-    if (kind == SegmentKind::Memfd)
-        segment->create_memfd();
-    else
-        segment->create_sysv();
+    *error = kind == SegmentKind::Memfd ? segment->create_memfd() : segment->create_sysv();
+    if (!error->empty())
+        segment.reset();
     return segment;
 }
 
-void ShmSegment::create_memfd() {
+std::unique_ptr<ShmSegment> ShmSegment::create(std::shared_ptr<DisplayConnection> display,
+                                               SegmentKind kind, std::size_t size) {
+    std::string error;
+    auto segment = try_create(display, kind, size, &error);
+    if (!segment) {
+        display->check_alive();
+        throw Error(error);
+    }
+    return segment;
+}
+
+std::string ShmSegment::create_memfd() {
     FdHandle fd(memfd_create("xshm-slot", MFD_CLOEXEC | MFD_ALLOW_SEALING));
     if (fd.get() < 0)
-        throw Error(errno_text("memfd_create failed"));
+        return errno_text("memfd_create failed");
     if (ftruncate(fd.get(), off_t(size_)) != 0)
-        throw Error(errno_text("sizing the memfd slot failed"));
+        return errno_text("sizing the memfd slot failed");
     // Nobody may shrink it under our mapping (that would SIGBUS the reader).
     fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
     void *map = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
     if (map == MAP_FAILED)
-        throw Error(errno_text("mapping the memfd slot failed"));
+        return errno_text("mapping the memfd slot failed");
     data_ = static_cast<uint8_t *>(map);
 
     xcb_connection_t *conn = display_->xcb();
     id_ = xcb_generate_id(conn);
-    check_attach(conn, xcb_shm_attach_fd_checked(conn, id_, fd.release(), 0), "MIT-SHM AttachFd");
-    attached_ = true;
+    std::string error =
+        attach_error(conn, xcb_shm_attach_fd_checked(conn, id_, fd.release(), 0), "MIT-SHM AttachFd");
+    attached_ = error.empty();
+    return error;
 }
 
-void ShmSegment::create_sysv() {
+std::string ShmSegment::create_sysv() {
     // 0600: the pixels of the screen are nobody else's business.
     int shmid = shmget(IPC_PRIVATE, size_, IPC_CREAT | 0600);
     if (shmid < 0)
-        throw Error(errno_text("shmget failed"));
+        return errno_text("shmget failed");
     void *map = shmat(shmid, nullptr, 0);
     if (map == reinterpret_cast<void *>(-1)) {
+        std::string error = errno_text("shmat failed");
         shmctl(shmid, IPC_RMID, nullptr);
-        throw Error(errno_text("shmat failed"));
+        return error;
     }
     data_ = static_cast<uint8_t *>(map);
 
     xcb_connection_t *conn = display_->xcb();
     id_ = xcb_generate_id(conn);
     xcb_void_cookie_t cookie = xcb_shm_attach_checked(conn, id_, uint32_t(shmid), 0);
-    XcbError error(xcb_request_check(conn, cookie));
+    std::string error = attach_error(conn, cookie, "MIT-SHM Attach");
     // Attached or not, the id is no longer needed: the segment lives while mapped.
     shmctl(shmid, IPC_RMID, nullptr);
-    if (error)
-        throw Error("the X server refused MIT-SHM Attach (X error " +
-                    std::to_string(error->error_code) + ")");
-    if (xcb_connection_has_error(conn))
-        throw ConnectionLost("the X connection broke during MIT-SHM Attach");
-    attached_ = true;
+    attached_ = error.empty();
+    return error;
 }
 
 ShmSegment::~ShmSegment() {

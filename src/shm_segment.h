@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include <xcb/shm.h>
 
@@ -20,7 +21,13 @@ enum class SegmentKind {
 
 class ShmSegment {
 public:
-    // Throws xshm::Error when the memory cannot be made or the server refuses it.
+    // Null with `error` saying why when the memory cannot be made or the server
+    // refuses it. Never throws: this runs when descriptors may be exhausted, and
+    // the unwinder GStreamer links (libunwind) itself needs one to throw.
+    static std::unique_ptr<ShmSegment> try_create(std::shared_ptr<DisplayConnection> display,
+                                                  SegmentKind kind, std::size_t size,
+                                                  std::string *error) noexcept;
+    // The same, throwing xshm::Error (for start-up, where a throw is safe).
     static std::unique_ptr<ShmSegment> create(std::shared_ptr<DisplayConnection> display,
                                               SegmentKind kind, std::size_t size);
     ~ShmSegment();
@@ -35,8 +42,9 @@ public:
 private:
     ShmSegment(std::shared_ptr<DisplayConnection> display, SegmentKind kind, std::size_t size)
         : display_(std::move(display)), kind_(kind), size_(size) {}
-    void create_memfd();
-    void create_sysv();
+    // "" on success, else what failed.
+    std::string create_memfd();
+    std::string create_sysv();
 
     std::shared_ptr<DisplayConnection> display_;
     SegmentKind kind_;

@@ -42,8 +42,8 @@ SlotPool::SlotPool(std::shared_ptr<DisplayConnection> display, SegmentKind kind,
 // (detached if the connection is still open, unmapped in any case).
 SlotPool::~SlotPool() = default;
 
-std::unique_ptr<ShmSegment> SlotPool::make_segment() {
-    return ShmSegment::create(display_, kind_, slot_size_);
+std::unique_ptr<ShmSegment> SlotPool::make_segment(std::string *error) noexcept {
+    return ShmSegment::try_create(display_, kind_, slot_size_, error);
 }
 
 SlotPool::Lease::Slot *SlotPool::add_slot_locked(std::unique_ptr<ShmSegment> segment) {
@@ -54,37 +54,38 @@ SlotPool::Lease::Slot *SlotPool::add_slot_locked(std::unique_ptr<ShmSegment> seg
     return slots_.back().get();
 }
 
-std::unique_ptr<SlotPool::Lease> SlotPool::acquire(const std::atomic<bool> &cancelled) {
+SlotPool::Acquired SlotPool::acquire(const std::atomic<bool> &cancelled,
+                                     std::chrono::milliseconds timeout) noexcept {
+    using Status = Acquired::Status;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
         if (cancelled.load())
-            return nullptr;
+            return {Status::Cancelled, nullptr, ""};
         if (!free_.empty()) {
             Lease::Slot *slot = free_.back();
             free_.pop_back();
-            return std::unique_ptr<Lease>(new Lease(shared_from_this(), slot));
+            return {Status::Ok, std::unique_ptr<Lease>(new Lease(shared_from_this(), slot)), ""};
         }
         if (slots_.size() + being_created_ < max_slots_)
             break;
-        released_.wait(lock);
+        if (released_.wait_until(lock, deadline) == std::cv_status::timeout && free_.empty())
+            return {Status::TimedOut, nullptr, ""};
     }
 
     // Attaching is a round trip: do it without blocking releases.
     ++being_created_;
     lock.unlock();
-    std::unique_ptr<ShmSegment> segment;
-    try {
-        segment = make_segment();
-    } catch (...) {
-        lock.lock();
-        --being_created_;
-        released_.notify_all();
-        throw;
-    }
+    std::string error;
+    std::unique_ptr<ShmSegment> segment = make_segment(&error);
     lock.lock();
     --being_created_;
+    if (!segment) {
+        released_.notify_all();
+        return {Status::Failed, nullptr, error};
+    }
     Lease::Slot *slot = add_slot_locked(std::move(segment));
-    return std::unique_ptr<Lease>(new Lease(shared_from_this(), slot));
+    return {Status::Ok, std::unique_ptr<Lease>(new Lease(shared_from_this(), slot)), ""};
 }
 
 void SlotPool::release(Lease::Slot *slot) {
@@ -109,24 +110,20 @@ void SlotPool::set_max_slots(unsigned max_slots) {
     released_.notify_all();
 }
 
-void SlotPool::preallocate(unsigned count) {
+std::string SlotPool::preallocate(unsigned count) noexcept {
     for (;;) {
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (slots_.size() + being_created_ >= std::min(count, max_slots_))
-                return;
+                return "";
             ++being_created_;
         }
-        std::unique_ptr<ShmSegment> segment;
-        try {
-            segment = make_segment();
-        } catch (...) {
-            std::lock_guard<std::mutex> lock(mutex_);
-            --being_created_;
-            throw;
-        }
+        std::string error;
+        std::unique_ptr<ShmSegment> segment = make_segment(&error);
         std::lock_guard<std::mutex> lock(mutex_);
         --being_created_;
+        if (!segment)
+            return error;
         free_.insert(free_.begin(), add_slot_locked(std::move(segment)));
     }
 }

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "frame_memory.h"
@@ -48,23 +50,31 @@ public:
         Slot *slot_;
     };
 
+    // What acquire() got: a slot, or why not.
+    struct Acquired {
+        enum class Status { Ok, Cancelled, TimedOut, Failed };
+        Status status = Status::Failed;
+        std::unique_ptr<Lease> lease;
+        std::string error; // Failed: why no new slot could be made
+    };
+
     static std::shared_ptr<SlotPool> create(std::shared_ptr<DisplayConnection> display,
                                             SegmentKind kind, std::size_t slot_size,
                                             unsigned max_slots);
     ~SlotPool();
 
-    // Takes a free slot, creates one while under the limit, or waits for a
-    // release. Returns null once `cancelled` is true (set it, then call
-    // interrupt()). Throws xshm::Error when a new slot cannot be created.
-    // The flag belongs to the caller so that several users of one pool (an
-    // old and a new GStreamer pool during renegotiation) flush independently.
-    std::unique_ptr<Lease> acquire(const std::atomic<bool> &cancelled);
+    // Takes a free slot, creates one while under the limit, or waits up to
+    // `timeout` for a release; Cancelled once `cancelled` is true (set it, then
+    // call interrupt()). The flag belongs to the caller so that several users
+    // of one pool flush independently. Never throws (see ShmSegment::try_create).
+    Acquired acquire(const std::atomic<bool> &cancelled, std::chrono::milliseconds timeout) noexcept;
 
     // Wakes every waiter in acquire() to look at its cancel flag again.
     void interrupt();
     void set_max_slots(unsigned max_slots);
-    // Creates slots up front so the first frames do not pay for it.
-    void preallocate(unsigned count);
+    // Creates slots up front so the first frames do not pay for it; "" when
+    // done, else why a slot could not be made. Never throws.
+    std::string preallocate(unsigned count) noexcept;
     // Puts an already attached segment (the capture probe's) in the pool.
     void adopt(std::unique_ptr<ShmSegment> segment);
 
@@ -79,7 +89,7 @@ private:
              unsigned max_slots);
     void release(Lease::Slot *slot);
     Lease::Slot *add_slot_locked(std::unique_ptr<ShmSegment> segment);
-    std::unique_ptr<ShmSegment> make_segment();
+    std::unique_ptr<ShmSegment> make_segment(std::string *error) noexcept;
 
     std::shared_ptr<DisplayConnection> display_;
     const SegmentKind kind_;

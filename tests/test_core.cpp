@@ -1,16 +1,24 @@
 // The grabber core on its own: region rules, pixel formats, the slot pool,
 // segment permissions.
 #include <atomic>
+#include <chrono>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
+#include "capture_session.h"
 #include "error.h"
+#include "frame_pacer.h"
 #include "grabber.h"
 #include "region.h"
 #include "slot_pool.h"
+#include "support/randr_monitors.h"
+#include "support/screen_painter.h"
 #include "support/xvfb_server.h"
 
 // Last: GstCheck defines a fail() macro that C++ stream headers must not see.
@@ -38,8 +46,47 @@ std::unique_ptr<Grabber> open_grabber(const std::string &display) {
     return std::make_unique<Grabber>(options);
 }
 
+// A slot, or null when the wait was cancelled or timed out.
+std::unique_ptr<SlotPool::Lease> take(SlotPool &pool, const std::atomic<bool> &cancel,
+                                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    return pool.acquire(cancel, timeout).lease;
+}
+
 bool contains(const std::string &text, const std::string &part) {
     return text.find(part) != std::string::npos;
+}
+
+constexpr Nanos kMs = 1000000;
+
+SessionOptions session_options(const XvfbServer &x) {
+    SessionOptions o;
+    o.grabber.display_name = x.display();
+    o.grabber.show_pointer = false; // frames are compared with painted pixels
+    return o;
+}
+
+// "" when the frame's rows (at `stride`) equal the painted screen.
+std::string frame_differs(const FrameMemory &frame, const xshm_test::ScreenPainter &p,
+                          std::size_t stride) {
+    const auto expected = p.expected(0, 0, p.width(), p.height());
+    const std::size_t row = std::size_t(p.width()) * p.bytes_per_pixel();
+    for (unsigned y = 0; y < p.height(); ++y)
+        if (std::memcmp(frame.data() + y * stride, &expected[y * row], row) != 0)
+            return "row " + std::to_string(y) + " differs";
+    return "";
+}
+
+// next() until it gives something other than Nothing (a change may take a
+// moment to be reported by the server), for up to a second of real time.
+Step next_event(CaptureSession &session, Nanos now) {
+    Step step;
+    for (int i = 0; i < 200; ++i) {
+        step = session.next(session.schedule(now));
+        if (step.outcome != Outcome::Nothing)
+            break;
+        g_usleep(5000);
+    }
+    return step;
 }
 
 } // namespace
@@ -98,16 +145,16 @@ GST_START_TEST(slot_pool_reuses_last_released_first) {
     fail_unless(pool != nullptr);
     pool->set_max_slots(3);
     std::atomic<bool> cancel{false};
-    auto a = pool->acquire(cancel);
-    auto b = pool->acquire(cancel);
-    auto c = pool->acquire(cancel);
+    auto a = take(*pool, cancel);
+    auto b = take(*pool, cancel);
+    auto c = take(*pool, cancel);
     fail_unless_equals_int(pool->slots_created(), 3);
     const unsigned ia = a->slot_index(), ic = c->slot_index();
     c.reset();
     a.reset();
-    auto next = pool->acquire(cancel);
+    auto next = take(*pool, cancel);
     fail_unless_equals_int(next->slot_index(), ia); // released last, reused first
-    auto after = pool->acquire(cancel);
+    auto after = take(*pool, cancel);
     fail_unless_equals_int(after->slot_index(), ic);
     fail_unless_equals_int(pool->slots_created(), 3);
 }
@@ -119,13 +166,13 @@ GST_START_TEST(slot_pool_waits_at_its_limit_and_can_be_interrupted) {
     auto pool = g->slot_pool();
     pool->set_max_slots(2);
     std::atomic<bool> cancel{false};
-    auto a = pool->acquire(cancel);
-    auto b = pool->acquire(cancel);
+    auto a = take(*pool, cancel);
+    auto b = take(*pool, cancel);
 
     // A release wakes the waiter with that slot.
     const unsigned ib = b->slot_index();
     std::unique_ptr<SlotPool::Lease> got;
-    std::thread waiter([&] { got = pool->acquire(cancel); });
+    std::thread waiter([&] { got = take(*pool, cancel); });
     g_usleep(100000);
     fail_unless(got == nullptr);
     b.reset();
@@ -133,11 +180,15 @@ GST_START_TEST(slot_pool_waits_at_its_limit_and_can_be_interrupted) {
     fail_unless(got != nullptr);
     fail_unless_equals_int(got->slot_index(), ib);
 
+    // At the limit, a short wait times out.
+    const auto timed = pool->acquire(cancel, std::chrono::milliseconds(50));
+    fail_unless(timed.status == SlotPool::Acquired::Status::TimedOut);
+
     // Cancelling wakes it with nothing.
     std::atomic<bool> done{false};
     std::unique_ptr<SlotPool::Lease> none;
     std::thread flushed([&] {
-        none = pool->acquire(cancel);
+        none = take(*pool, cancel);
         done = true;
     });
     g_usleep(100000);
@@ -146,6 +197,8 @@ GST_START_TEST(slot_pool_waits_at_its_limit_and_can_be_interrupted) {
     pool->interrupt();
     flushed.join();
     fail_unless(none == nullptr);
+    fail_unless(pool->acquire(cancel, std::chrono::seconds(1)).status ==
+                SlotPool::Acquired::Status::Cancelled);
     fail_unless_equals_int(pool->slots_created(), 2);
 }
 GST_END_TEST;
@@ -154,7 +207,7 @@ GST_START_TEST(slots_stay_readable_after_the_connection_closes) {
     XvfbServer x({64, 64, 24});
     auto g = open_grabber(x.display());
     std::atomic<bool> cancel{false};
-    auto slot = g->slot_pool()->acquire(cancel);
+    auto slot = take(*g->slot_pool(), cancel);
     g->capture_into(*slot);
     const int first_byte = slot->data()[0];
     g.reset(); // disconnects
@@ -187,6 +240,212 @@ GST_START_TEST(sysv_segments_are_private) {
 }
 GST_END_TEST;
 
+
+GST_START_TEST(frame_pacer_schedules_and_skips_late_frames) {
+    FramePacer pacer;
+    pacer.set_rate(30, 1);
+    fail_unless_equals_int64(pacer.period(), 33333333);
+    FramePacer::Tick t = pacer.next(0);
+    fail_unless(t.number == 0 && t.due == 0);
+    pacer.taken(t);
+    t = pacer.next(10 * kMs); // early: wait for frame 1
+    fail_unless(t.number == 1 && t.due == 33333333);
+    pacer.taken(t);
+    t = pacer.next(100 * kMs); // late: frame 3 now, frame 2 skipped
+    fail_unless(t.number == 3 && t.due == 100 * kMs);
+    pacer.taken(t);
+    pacer.set_rate(60, 1); // frame 3 at 30/1 is frame 6 at 60/1
+    t = pacer.next(101 * kMs);
+    fail_unless(t.number == 7 && t.due == 116666666, "%" G_GUINT64_FORMAT " %" G_GINT64_FORMAT,
+                t.number, t.due);
+    pacer.set_rate(0, 1); // unpaced: at once
+    t = pacer.next(102 * kMs);
+    fail_unless(t.due == 102 * kMs && pacer.period() == kNoTime);
+}
+GST_END_TEST;
+
+GST_START_TEST(session_repeats_a_still_screen_at_constant_rate) {
+    XvfbServer x({320, 240, 24});
+    xshm_test::ScreenPainter p(x.display());
+    p.paint_pattern(21);
+    p.sync();
+    Nanos now = 0;
+    CaptureSession session(session_options(x), [&] { return now; });
+    session.set_rate(30, 1);
+    fail_unless(!session.format().variable_rate);
+    Step step = session.next(session.schedule(now));
+    fail_unless(step.outcome == Outcome::Frame && step.frame.kind == FrameKind::Captured);
+    const std::string diff = frame_differs(*step.frame.memory, p, session.format().stride);
+    fail_unless(diff.empty(), "%s", diff.c_str());
+    fail_unless_equals_int64(step.frame.timestamp, 0);
+    fail_unless_equals_int64(step.frame.duration, 33333333);
+    now = 40 * kMs;
+    step = session.next(session.schedule(now));
+    fail_unless(step.outcome == Outcome::Frame && step.frame.kind == FrameKind::Repeated);
+    fail_unless(step.frame.memory == nullptr, "a repeat carries no new pixels");
+    fail_unless_equals_int64(step.frame.timestamp, 40 * kMs);
+    fail_unless_equals_int(int(step.frame.number), 1);
+    const SessionStats st = session.stats();
+    fail_unless(st.frames == 2 && st.repeated_frames == 1 &&
+                st.full_captures + st.partial_captures == 1);
+}
+GST_END_TEST;
+
+GST_START_TEST(session_skips_keeps_alive_and_captures_changes) {
+    XvfbServer x({320, 240, 24});
+    xshm_test::ScreenPainter p(x.display());
+    p.paint_pattern(22);
+    p.sync();
+    SessionOptions o = session_options(x);
+    o.skip_unchanged = true;
+    o.keepalive_ms = 1000;
+    Nanos now = 0;
+    CaptureSession session(o, [&] { return now; });
+    session.set_rate(30, 1);
+    fail_unless(session.format().variable_rate);
+    Step step = session.next(session.schedule(now));
+    fail_unless(step.outcome == Outcome::Frame && step.frame.kind == FrameKind::Captured);
+    fail_unless_equals_int64(step.frame.duration, kNoTime); // not known at a variable rate
+    for (Nanos t : {100 * kMs, 999 * kMs}) {
+        now = t;
+        fail_unless(session.next(session.schedule(now)).outcome == Outcome::Nothing);
+    }
+    now = 1000 * kMs;
+    step = session.next(session.schedule(now));
+    fail_unless(step.outcome == Outcome::Frame && step.frame.kind == FrameKind::Keepalive);
+    fail_unless_equals_int64(step.frame.timestamp, 1000 * kMs);
+    now = 1500 * kMs;
+    fail_unless(session.next(session.schedule(now)).outcome == Outcome::Nothing);
+
+    p.fill_rect(10, 100, 50, 20, 0x00ff00);
+    p.sync();
+    now = 1600 * kMs;
+    step = next_event(session, now);
+    fail_unless(step.outcome == Outcome::Frame && step.frame.kind == FrameKind::Captured);
+    fail_unless(!step.frame.capture.full, "a small change was fetched whole");
+    fail_unless_equals_int64(step.frame.timestamp, 1600 * kMs);
+    const std::string diff = frame_differs(*step.frame.memory, p, session.format().stride);
+    fail_unless(diff.empty(), "%s", diff.c_str());
+    const SessionStats st = session.stats();
+    fail_unless(st.keepalive_frames == 1 && st.skipped_frames >= 3 &&
+                st.full_captures + st.partial_captures == 2);
+}
+GST_END_TEST;
+
+GST_START_TEST(session_closes_with_the_last_frame_at_the_stop_time) {
+    XvfbServer x({160, 120, 24});
+    SessionOptions o = session_options(x);
+    o.skip_unchanged = true;
+    Nanos now = 0;
+    CaptureSession vfr(o, [&] { return now; });
+    vfr.set_rate(30, 1);
+    fail_unless(vfr.next(vfr.schedule(0)).outcome == Outcome::Frame);
+    now = 3000 * kMs;
+    vfr.request_close(2900 * kMs);
+    fail_unless(vfr.closing());
+    Step step = vfr.next(vfr.schedule(now));
+    fail_unless(step.outcome == Outcome::Frame && step.frame.kind == FrameKind::Closing);
+    fail_unless_equals_int64(step.frame.timestamp, 2900 * kMs);
+    fail_unless_equals_int64(step.frame.duration, 33333333);
+    fail_unless(vfr.next(vfr.schedule(now)).outcome == Outcome::Ended);
+
+    // At a constant rate the last frame lasts a period: a stop within it needs no more.
+    o.skip_unchanged = false;
+    now = 0;
+    CaptureSession cfr(o, [&] { return now; });
+    cfr.set_rate(30, 1);
+    fail_unless(cfr.next(cfr.schedule(0)).outcome == Outcome::Frame);
+    cfr.request_close(20 * kMs);
+    fail_unless(cfr.next(cfr.schedule(now)).outcome == Outcome::Ended);
+}
+GST_END_TEST;
+
+GST_START_TEST(session_waits_for_slots_says_so_and_notices_a_dead_server) {
+    auto *x = new XvfbServer({160, 120, 24});
+    SessionOptions o = session_options(*x);
+    o.grabber.use_damage = false;
+    o.grabber.max_slots = 2;
+    CaptureSession session(o, [] { return Nanos(0); });
+    Step a = session.next(session.schedule(0)), b = session.next(session.schedule(0));
+    fail_unless(a.outcome == Outcome::Frame && b.outcome == Outcome::Frame);
+    gint64 begin = g_get_monotonic_time();
+    Step stalled = session.next(session.schedule(0)); // both slots are held
+    const gint64 waited = g_get_monotonic_time() - begin;
+    fail_unless(stalled.outcome == Outcome::Stalled, "outcome %d", int(stalled.outcome));
+    fail_unless(waited >= 450000 && waited < 3 * G_USEC_PER_SEC, "waited %" G_GINT64_FORMAT, waited);
+    fail_unless(contains(stalled.message, "max-slots"), "%s", stalled.message.c_str());
+
+    // interrupt() wakes the wait at once.
+    std::thread flusher([&] {
+        g_usleep(100000);
+        session.interrupt();
+    });
+    begin = g_get_monotonic_time();
+    fail_unless(session.next(session.schedule(0)).outcome == Outcome::Interrupted);
+    flusher.join();
+    fail_unless(g_get_monotonic_time() - begin < G_USEC_PER_SEC);
+    session.resume();
+
+    // The server dies while downstream still holds every slot.
+    x->kill();
+    begin = g_get_monotonic_time();
+    Step dead = session.next(session.schedule(0));
+    fail_unless(dead.outcome == Outcome::Failed, "outcome %d", int(dead.outcome));
+    fail_unless(contains(dead.message, "lost the connection"), "%s", dead.message.c_str());
+    fail_unless(g_get_monotonic_time() - begin < G_USEC_PER_SEC);
+    delete x;
+}
+GST_END_TEST;
+
+// With descriptors exhausted a new slot cannot be made: that is an error the
+// session returns, not an exception (which would abort: libunwind, linked by
+// GStreamer, needs a descriptor to unwind).
+GST_START_TEST(slot_failure_without_descriptors_is_an_error) {
+    XvfbServer x({160, 120, 24});
+    SessionOptions o = session_options(x);
+    o.grabber.use_damage = false;
+    CaptureSession session(o, [] { return Nanos(0); });
+    Step held = session.next(session.schedule(0)); // the first slot, kept
+    fail_unless(held.outcome == Outcome::Frame);
+    rlimit saved{};
+    getrlimit(RLIMIT_NOFILE, &saved);
+    const int lowest_free = dup(0);
+    close(lowest_free);
+    rlimit tight = saved;
+    tight.rlim_cur = rlim_t(lowest_free);
+    setrlimit(RLIMIT_NOFILE, &tight);
+    Step step = session.next(session.schedule(0));
+    setrlimit(RLIMIT_NOFILE, &saved);
+    fail_unless(step.outcome == Outcome::Failed, "outcome %d", int(step.outcome));
+    fail_unless(step.failure == Failure::NoSpace);
+    fail_unless(contains(step.message, "memfd_create failed") &&
+                    contains(step.message, "Too many open files"),
+                "%s", step.message.c_str());
+}
+GST_END_TEST;
+
+GST_START_TEST(session_follows_a_resized_screen_and_live_settings) {
+    XvfbServer x({640, 480, 24});
+    CaptureSession session(session_options(x), [] { return Nanos(0); });
+    fail_unless(session.next(session.schedule(0)).outcome == Outcome::Frame);
+    xshm_test::run_xrandr(x.display(), "--fb 320x240", false);
+    Step step;
+    for (int i = 0; i < 100 && step.outcome != Outcome::Renegotiate; ++i) {
+        step = session.next(session.schedule(0));
+        g_usleep(10000);
+    }
+    fail_unless(step.outcome == Outcome::Renegotiate, "the resize was not noticed");
+    fail_unless(session.format().width == 320 && session.format().height == 240);
+
+    SessionOptions live = session_options(x);
+    live.skip_unchanged = true;
+    live.grabber.show_pointer = true;
+    fail_unless(session.update(live).empty());
+    step = session.next(session.schedule(0));
+    fail_unless(step.outcome == Outcome::Renegotiate && session.format().variable_rate);
+}
+GST_END_TEST;
+
 static Suite *core_suite() {
     Suite *s = suite_create("core");
     TCase *tc = tcase_create("general");
@@ -200,6 +459,13 @@ static Suite *core_suite() {
     tcase_add_test(tc, slot_pool_waits_at_its_limit_and_can_be_interrupted);
     tcase_add_test(tc, slots_stay_readable_after_the_connection_closes);
     tcase_add_test(tc, sysv_segments_are_private);
+    tcase_add_test(tc, frame_pacer_schedules_and_skips_late_frames);
+    tcase_add_test(tc, session_repeats_a_still_screen_at_constant_rate);
+    tcase_add_test(tc, session_skips_keeps_alive_and_captures_changes);
+    tcase_add_test(tc, session_closes_with_the_last_frame_at_the_stop_time);
+    tcase_add_test(tc, session_waits_for_slots_says_so_and_notices_a_dead_server);
+    tcase_add_test(tc, slot_failure_without_descriptors_is_an_error);
+    tcase_add_test(tc, session_follows_a_resized_screen_and_live_settings);
     return s;
 }
 

@@ -138,6 +138,31 @@ GST_START_TEST(cursor_on_the_fallback_path) {
 }
 GST_END_TEST;
 
+GST_START_TEST(show_pointer_toggled_while_playing) {
+    XvfbServer x({320, 240, 24});
+    ScreenPainter p(x.display());
+    p.paint_pattern(35);
+    p.warp_pointer(140, 100);
+    const CursorImage cur = read_cursor(x.display());
+    const auto plain = p.expected(0, 0, 320, 240);
+    CapturePipeline cp("display-name=" + x.display() + " show-pointer=false", "framerate=60/1", 1);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    wait_for(cp, plain, 320, 240, "the screen without the pointer");
+    g_object_set(cp.source(), "show-pointer", TRUE, nullptr);
+    wait_for(cp, with_cursor(p, cur, 140, 100), 320, 240, "the pointer switched on");
+    g_object_set(cp.source(), "show-pointer", FALSE, nullptr);
+    // Every slot it was drawn into is refetched: none shows it afterwards.
+    wait_for(cp, plain, 320, 240, "the pointer switched off");
+    for (int i = 0; i < 20; ++i) {
+        GstBuffer *b = cp.pull();
+        fail_unless(b != nullptr);
+        const std::string diff = compare_frame(b, plain, 320, 240, 4);
+        gst_buffer_unref(b);
+        fail_unless(diff.empty(), "frame %d still shows the pointer: %s", i, diff.c_str());
+    }
+}
+GST_END_TEST;
+
 // Makes appsink say it composes overlays, as a compositor or sink would.
 static GstPadProbeReturn accept_overlays(GstPad *, GstPadProbeInfo *info, gpointer) {
     GstQuery *query = GST_PAD_PROBE_INFO_QUERY(info);
@@ -196,6 +221,7 @@ static Suite *cursor_suite() {
     tcase_add_test(tc, moving_pointer_leaves_nothing_behind);
     tcase_add_test(tc, cursor_on_the_fallback_path);
     tcase_add_test(tc, cursor_as_overlay_meta);
+    tcase_add_test(tc, show_pointer_toggled_while_playing);
     return s;
 }
 

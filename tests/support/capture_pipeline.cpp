@@ -89,10 +89,35 @@ GstMessage *CapturePipeline::drain_until_end(bool *warned) {
     return msg;
 }
 
-std::string CapturePipeline::wait_error(GstClockTime timeout) {
+GstMessage *CapturePipeline::wait_message(GstMessageType types, GstClockTime timeout) {
     GstBus *bus = gst_element_get_bus(pipeline_);
-    GstMessage *message = gst_bus_timed_pop_filtered(bus, timeout, GST_MESSAGE_ERROR);
+    GstMessage *message = gst_bus_timed_pop_filtered(bus, timeout, types);
     gst_object_unref(bus);
+    return message;
+}
+
+GstStructure *CapturePipeline::negotiated() const {
+    GstPad *pad = gst_element_get_static_pad(source_, "src");
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    gst_object_unref(pad);
+    if (caps == nullptr)
+        return nullptr;
+    GstStructure *s = gst_structure_copy(gst_caps_get_structure(caps, 0));
+    gst_caps_unref(caps);
+    return s;
+}
+
+GstClockTime CapturePipeline::running_time() const {
+    GstClock *clock = gst_element_get_clock(pipeline_);
+    if (clock == nullptr)
+        return GST_CLOCK_TIME_NONE;
+    const GstClockTime now = gst_clock_get_time(clock);
+    gst_object_unref(clock);
+    return now - gst_element_get_base_time(pipeline_);
+}
+
+std::string CapturePipeline::wait_error(GstClockTime timeout) {
+    GstMessage *message = wait_message(GST_MESSAGE_ERROR, timeout);
     if (message == nullptr)
         return "";
     GError *error = nullptr;

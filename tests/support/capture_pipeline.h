@@ -36,7 +36,13 @@ public:
     GstMessage *drain_until_end(bool *warned = nullptr);
     // First ERROR message text within `timeout` ("" when none).
     std::string wait_error(GstClockTime timeout);
+    // The next message of `types` within `timeout` (transfer full), or null.
+    GstMessage *wait_message(GstMessageType types, GstClockTime timeout);
     std::string source_string(const char *property) const;
+    // The source's negotiated caps structure (a copy, free it), or null.
+    GstStructure *negotiated() const;
+    // The pipeline's running time now: what buffer timestamps are measured in.
+    GstClockTime running_time() const;
 
 private:
     GstElement *pipeline_ = nullptr;

@@ -1,0 +1,355 @@
+#include "capture_session.h"
+
+#include <algorithm>
+
+#include "error.h"
+
+namespace xshm {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds kConnectionCheck{50};
+
+Nanos nanos_since(SteadyClock::time_point begin) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - begin).count();
+}
+
+Step outcome(Outcome what, std::string message = "", std::string detail = "") {
+    Step step;
+    step.outcome = what;
+    step.message = std::move(message);
+    step.detail = std::move(detail);
+    return step;
+}
+
+Step failed(Failure kind, std::string message, std::string detail = "") {
+    Step step = outcome(Outcome::Failed, std::move(message), std::move(detail));
+    step.failure = kind;
+    return step;
+}
+
+std::string region_text(const Region &r) {
+    return std::to_string(r.width) + "x" + std::to_string(r.height) + "+" + std::to_string(r.x) +
+           "+" + std::to_string(r.y);
+}
+
+} // namespace
+
+CaptureSession::CaptureSession(const SessionOptions &options, Clock clock)
+    : clock_(std::move(clock)), options_(options) {
+    grabber_ = std::make_unique<Grabber>(options_.grabber);
+    set_format();
+    // The slower of two captures is the first latency estimate.
+    for (int i = 0; i < 2; ++i) {
+        const auto begin = SteadyClock::now();
+        if (const auto &pool = grabber_->slot_pool()) {
+            const std::atomic<bool> never{false};
+            auto got = pool->acquire(never, std::chrono::seconds(5));
+            if (!got.lease)
+                throw Error("cannot create a shared-memory slot: " + got.error);
+            grabber_->capture_into(*got.lease);
+        } else {
+            grabber_->capture_get_image();
+        }
+        latency_ = std::max(latency_.load(), nanos_since(begin));
+    }
+}
+
+CaptureSession::~CaptureSession() = default;
+
+void CaptureSession::set_format() {
+    const Region &r = grabber_->region();
+    format_.gst_format = grabber_->format().gst_format;
+    format_.width = r.width;
+    format_.height = r.height;
+    format_.stride = grabber_->stride();
+    format_.size = grabber_->frame_size();
+    format_.variable_rate = options_.skip_unchanged;
+}
+
+Step CaptureSession::failure_of(const std::exception &error, Failure kind) {
+    if (dynamic_cast<const ConnectionLost *>(&error) != nullptr)
+        return failed(Failure::Read, error.what(), "the X server closed the connection or went away");
+    if (dynamic_cast<const MonitorNotFound *>(&error) != nullptr ||
+        dynamic_cast<const WindowNotFound *>(&error) != nullptr)
+        return failed(Failure::NotFound, error.what());
+    return failed(kind, error.what());
+}
+
+Step CaptureSession::next(const FramePacer::Tick &tick) {
+    Step step;
+    try {
+        step = decide(tick);
+    } catch (const ConnectionLost &e) {
+        step = failure_of(e, Failure::Read);
+    } catch (const std::exception &e) {
+        // A resize between our look and the request fails the request:
+        // follow the new layout rather than fail the stream.
+        bool moved = false;
+        try {
+            moved = grabber_->layout_changed();
+        } catch (const std::exception &) {
+        }
+        step = moved ? relocate() : failure_of(e, Failure::Read);
+    }
+    pacer_.taken(tick);
+    count(step);
+    return step;
+}
+
+Step CaptureSession::decide(const FramePacer::Tick &tick) {
+    if (closing_)
+        return close();
+    if (format_changed_) {
+        format_changed_ = false;
+        has_last_ = false;
+        return outcome(Outcome::Renegotiate, format_.variable_rate
+                                                 ? "skip-unchanged on: variable frame rate"
+                                                 : "skip-unchanged off: constant frame rate");
+    }
+    if (grabber_->layout_changed())
+        return relocate();
+    // Damage and the pointer say, without a round trip, whether the last frame
+    // still shows the screen.
+    if (has_last_ && grabber_->tracks_damage() && grabber_->poll_state() == last_state_)
+        return unchanged(tick);
+    return capture(tick);
+}
+
+Step CaptureSession::capture(const FramePacer::Tick &tick) {
+    Frame frame;
+    frame.kind = FrameKind::Captured;
+    frame.number = tick.number;
+    std::unique_ptr<SlotPool::Lease> slot;
+    if (grabber_->slot_pool()) {
+        Step waited = acquire_slot(&slot);
+        if (!slot)
+            return waited;
+    }
+    const auto begin = SteadyClock::now();
+    frame.timestamp = clock_();
+    if (slot) {
+        frame.capture = grabber_->capture_into(*slot);
+        frame.memory = std::move(slot);
+    } else {
+        frame.memory = grabber_->capture_get_image(&frame.capture);
+    }
+    const Nanos took = nanos_since(begin);
+    last_state_ = frame.capture.state;
+    frame.duration = format_.variable_rate ? kNoTime : pacer_.period();
+    Step step = pushed(std::move(frame));
+    measure_latency(took, &step);
+    return step;
+}
+
+// Waits for a free slot, watching the connection (a server that dies while
+// downstream holds every slot is noticed) and saying once when it takes long.
+Step CaptureSession::acquire_slot(std::unique_ptr<SlotPool::Lease> *slot) {
+    std::shared_ptr<SlotPool> pool = grabber_->slot_pool();
+    {
+        std::lock_guard<std::mutex> lock(control_mutex_);
+        waiting_on_ = pool;
+    }
+    struct Done {
+        CaptureSession *self;
+        ~Done() {
+            std::lock_guard<std::mutex> lock(self->control_mutex_);
+            self->waiting_on_.reset();
+        }
+    } done{this};
+
+    const auto begin = SteadyClock::now();
+    for (;;) {
+        SlotPool::Acquired got = pool->acquire(stop_waiting_, kConnectionCheck);
+        switch (got.status) {
+        case SlotPool::Acquired::Status::Ok:
+            stall_reported_ = false;
+            *slot = std::move(got.lease);
+            return {};
+        case SlotPool::Acquired::Status::Cancelled:
+            return outcome(Outcome::Interrupted);
+        case SlotPool::Acquired::Status::Failed:
+            grabber_->check_connection();
+            return failed(Failure::NoSpace,
+                          "cannot create another shared-memory slot (" +
+                              std::to_string(pool->slots_created()) + " in use): " + got.error);
+        case SlotPool::Acquired::Status::TimedOut:
+            grabber_->check_connection();
+            if (!stall_reported_ && SteadyClock::now() - begin >= kStallReport) {
+                stall_reported_ = true;
+                return outcome(Outcome::Stalled,
+                               "downstream holds all " + std::to_string(pool->max_slots()) +
+                                   " shared-memory frames (max-slots); capture waits for one to "
+                                   "come back");
+            }
+            break;
+        }
+    }
+}
+
+Step CaptureSession::unchanged(const FramePacer::Tick &tick) {
+    Frame frame;
+    frame.number = tick.number;
+    frame.timestamp = clock_();
+    if (!options_.skip_unchanged) {
+        frame.kind = FrameKind::Repeated;
+        frame.duration = pacer_.period();
+        return pushed(std::move(frame));
+    }
+    const Nanos keepalive = Nanos(options_.keepalive_ms) * 1000000;
+    if (keepalive > 0 && last_pushed_ != kNoTime && frame.timestamp != kNoTime &&
+        frame.timestamp - last_pushed_ >= keepalive) {
+        frame.kind = FrameKind::Keepalive;
+        return pushed(std::move(frame));
+    }
+    return outcome(Outcome::Nothing);
+}
+
+// The last frame once more at the stop time, unless it already lasts until
+// then (a constant-rate frame covers one period): a recording ends when it
+// was stopped, not at the last change.
+Step CaptureSession::close() {
+    Nanos stop;
+    {
+        std::lock_guard<std::mutex> lock(control_mutex_);
+        stop = stop_time_;
+    }
+    if (stop == kNoTime)
+        stop = clock_();
+    const Nanos period = pacer_.period();
+    const Nanos covered_until =
+        last_pushed_ + (format_.variable_rate || period == kNoTime ? 0 : period);
+    if (close_done_ || !has_last_ || last_pushed_ == kNoTime || stop == kNoTime ||
+        stop <= covered_until)
+        return outcome(Outcome::Ended);
+    close_done_ = true;
+    Frame frame;
+    frame.kind = FrameKind::Closing;
+    frame.number = last_number_ + 1;
+    frame.timestamp = stop;
+    frame.duration = period;
+    return pushed(std::move(frame));
+}
+
+Step CaptureSession::relocate() {
+    std::unique_ptr<Grabber> grabber;
+    try {
+        grabber = std::make_unique<Grabber>(options_.grabber);
+    } catch (const MonitorNotFound &e) {
+        if (options_.eos_on_monitor_loss)
+            return outcome(Outcome::Ended, e.what(), "the captured monitor is gone: end of stream");
+        return failed(Failure::NotFound, e.what(),
+                      "the captured monitor is gone (eos-on-monitor-loss=true ends the stream "
+                      "instead)");
+    } catch (const WindowNotFound &e) {
+        // The window closed: the recording of it is complete.
+        return outcome(Outcome::Ended, e.what(), "the captured window went away: end of stream");
+    } catch (const std::exception &e) {
+        return failure_of(e, Failure::Read);
+    }
+    grabber->set_cursor_drawing(draw_cursor_);
+    grabber_ = std::move(grabber); // the old one disconnects; its slots stay readable
+    set_format();
+    has_last_ = false;
+    last_state_ = ScreenState();
+    return outcome(Outcome::Renegotiate,
+                   "the screen layout changed: now capturing " + region_text(grabber_->region()));
+}
+
+Step CaptureSession::pushed(Frame frame) {
+    has_last_ = true;
+    last_number_ = frame.number;
+    if (frame.timestamp != kNoTime)
+        last_pushed_ = frame.timestamp;
+    Step step = outcome(Outcome::Frame);
+    step.frame = std::move(frame);
+    return step;
+}
+
+void CaptureSession::measure_latency(Nanos took, Step *step) {
+    if (took <= latency_)
+        return;
+    latency_ = took + took / 4;
+    step->latency_grew = true;
+}
+
+std::string CaptureSession::update(const SessionOptions &options) {
+    std::string warning;
+    if (options.grabber.show_pointer != options_.grabber.show_pointer) {
+        try {
+            grabber_->set_show_pointer(options.grabber.show_pointer);
+            options_.grabber.show_pointer = options.grabber.show_pointer;
+        } catch (const std::exception &e) {
+            warning = e.what();
+        }
+    }
+    if (options.skip_unchanged != options_.skip_unchanged) {
+        options_.skip_unchanged = options.skip_unchanged;
+        format_.variable_rate = options.skip_unchanged;
+        format_changed_ = true;
+    }
+    options_.keepalive_ms = options.keepalive_ms;
+    options_.eos_on_monitor_loss = options.eos_on_monitor_loss;
+    return warning;
+}
+
+void CaptureSession::set_cursor_drawing(bool draw) {
+    draw_cursor_ = draw;
+    grabber_->set_cursor_drawing(draw);
+}
+
+void CaptureSession::interrupt() {
+    std::lock_guard<std::mutex> lock(control_mutex_);
+    stop_waiting_ = true;
+    if (waiting_on_)
+        waiting_on_->interrupt();
+}
+
+void CaptureSession::resume() {
+    std::lock_guard<std::mutex> lock(control_mutex_);
+    stop_waiting_ = closing_.load();
+}
+
+void CaptureSession::request_close(Nanos stop) {
+    std::lock_guard<std::mutex> lock(control_mutex_);
+    if (!closing_)
+        stop_time_ = stop;
+    closing_ = true;
+    stop_waiting_ = true;
+    if (waiting_on_)
+        waiting_on_->interrupt();
+}
+
+SessionStats CaptureSession::stats() const {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    return stats_;
+}
+
+void CaptureSession::count(const Step &step) {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    stats_.cursor_fetches = grabber_->cursor_image_fetches();
+    if (step.outcome == Outcome::Nothing)
+        ++stats_.skipped_frames;
+    if (step.outcome != Outcome::Frame)
+        return;
+    ++stats_.frames;
+    stats_.bytes_full += format_.size;
+    const Frame &frame = step.frame;
+    switch (frame.kind) {
+    case FrameKind::Captured:
+        ++(frame.capture.full ? stats_.full_captures : stats_.partial_captures);
+        stats_.bytes_fetched += frame.capture.bytes_fetched;
+        break;
+    case FrameKind::Repeated:
+        ++stats_.repeated_frames;
+        break;
+    case FrameKind::Keepalive:
+        ++stats_.keepalive_frames;
+        break;
+    case FrameKind::Closing:
+        ++stats_.closing_frames;
+        break;
+    }
+}
+
+} // namespace xshm

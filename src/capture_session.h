@@ -1,0 +1,178 @@
+// What a capturing stream does next, decided once per frame time by the thread
+// that streams: capture what changed, repeat or skip a still screen, keep a
+// still stream alive, close it with a last frame, follow a new screen layout,
+// count what it cost. No GStreamer types: test_core drives it with its own
+// clock, and xshmsrc's create() only waits, asks, stamps and pushes.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "frame_memory.h"
+#include "frame_pacer.h"
+#include "grabber.h"
+
+namespace xshm {
+
+// Off, as pipewiresrc: a still screen costs nothing downstream. Live mixes
+// with audio, late-joining viewers and seeking want it on (e.g. 1000).
+constexpr unsigned kDefaultKeepaliveMs = 0;
+
+struct SessionOptions {
+    GrabberOptions grabber;
+    // Push nothing while the screen is still: a variable frame rate.
+    bool skip_unchanged = false;
+    // With skip_unchanged: push the last frame again after this long without
+    // a frame (pipewiresrc's keepalive-time); 0 = never.
+    unsigned keepalive_ms = kDefaultKeepaliveMs;
+    // When the captured monitor disappears: end the stream instead of failing.
+    bool eos_on_monitor_loss = false;
+};
+
+// The frames as the server writes them, and how they are paced.
+struct FrameFormat {
+    std::string gst_format; // "BGRx", ...
+    unsigned width = 0, height = 0;
+    std::size_t stride = 0, size = 0;
+    bool variable_rate = false; // frames only on change (caps framerate=0/1)
+};
+
+enum class FrameKind {
+    Captured,  // new pixels
+    Repeated,  // constant rate, nothing changed: the last frame again
+    Keepalive, // variable rate, still for keepalive_ms: the last frame again
+    Closing,   // the stream was stopped: the last frame again, at the stop time
+};
+
+struct Frame {
+    FrameKind kind = FrameKind::Captured;
+    std::unique_ptr<FrameMemory> memory; // Captured only
+    CaptureResult capture;               // Captured only
+    uint64_t number = 0;                 // frame number at the pacing rate
+    Nanos timestamp = kNoTime;           // when the capture began (Closing: the stop)
+    Nanos duration = kNoTime;            // unknown for variable-rate frames
+};
+
+enum class Outcome {
+    Frame,       // push `frame`
+    Nothing,     // still screen at a variable rate: wait for the next frame time
+    Renegotiate, // `format()` changed (layout, skip_unchanged): new caps, no last frame
+    Stalled,     // no free slot for a while (downstream holds them all); still waiting
+    Interrupted, // interrupt() or request_close() woke a wait
+    Ended,       // end of stream; `message` says why when it is worth a warning
+    Failed,      // `message` is the error for the user, `detail` for the log
+};
+
+// What a failure is about, for the error the element posts.
+enum class Failure { None, Open, Read, NotFound, NoSpace };
+
+struct Step {
+    Outcome outcome = Outcome::Nothing;
+    Frame frame;
+    Failure failure = Failure::None;
+    std::string message;
+    std::string detail;
+    bool latency_grew = false; // a capture took longer than latency() said
+};
+
+struct SessionStats {
+    uint64_t frames = 0; // pushed, of any kind
+    uint64_t full_captures = 0, partial_captures = 0;
+    uint64_t repeated_frames = 0, keepalive_frames = 0, closing_frames = 0;
+    uint64_t skipped_frames = 0; // frame times with nothing pushed
+    uint64_t bytes_fetched = 0;
+    uint64_t bytes_full = 0; // what full captures of the captured frames would have fetched
+    uint64_t cursor_fetches = 0;
+};
+
+class CaptureSession {
+public:
+    // Running time now, in ns (kNoTime without a clock).
+    using Clock = std::function<Nanos()>;
+    // After a wait this long for a free slot, next() says Stalled (once).
+    static constexpr std::chrono::milliseconds kStallReport{500};
+
+    // Opens the display and finds what to capture; throws Error naming what
+    // was wrong. Captures twice to measure latency().
+    CaptureSession(const SessionOptions &options, Clock clock);
+    ~CaptureSession();
+    CaptureSession(const CaptureSession &) = delete;
+    CaptureSession &operator=(const CaptureSession &) = delete;
+
+    // --- the streaming thread ---
+    const FrameFormat &format() const { return format_; }
+    const Grabber &grabber() const { return *grabber_; }
+    std::shared_ptr<SlotPool> slot_pool() const { return grabber_->slot_pool(); }
+    // The negotiated pace: the frame rate, or the maximum rate when variable.
+    void set_rate(unsigned numerator, unsigned denominator) { pacer_.set_rate(numerator, denominator); }
+    Nanos frame_period() const { return pacer_.period(); }
+    FramePacer::Tick schedule(Nanos now) const { return pacer_.next(now); }
+    // Decides and does what frame `tick` is. Never throws.
+    Step next(const FramePacer::Tick &tick);
+    // Takes the settings that may change while capturing (show_pointer,
+    // skip_unchanged, keepalive_ms, eos_on_monitor_loss); returns a warning
+    // when one cannot be applied, else "".
+    std::string update(const SessionOptions &options);
+    // Downstream composes the pointer itself (an overlay), or not.
+    void set_cursor_drawing(bool draw);
+    Nanos latency() const { return latency_; }
+
+    // --- any thread ---
+    // Wakes a wait in next() with Interrupted until resume() (flushing).
+    void interrupt();
+    void resume();
+    // The stream is being ended from outside at running time `stop`: next()
+    // gives the closing frame (when one is needed), then Ended.
+    void request_close(Nanos stop);
+    bool closing() const { return closing_; }
+    SessionStats stats() const;
+
+    // A start-up exception as a failure (the element's one error mapping).
+    static Step failure_of(const std::exception &error, Failure kind);
+
+private:
+    Step decide(const FramePacer::Tick &tick);
+    Step capture(const FramePacer::Tick &tick);
+    Step acquire_slot(std::unique_ptr<SlotPool::Lease> *slot);
+    Step unchanged(const FramePacer::Tick &tick);
+    Step close();
+    Step relocate();
+    Step pushed(Frame frame);
+    void set_format();
+    void measure_latency(Nanos took, Step *step);
+    void count(const Step &step);
+
+    Clock clock_;
+    SessionOptions options_; // streaming thread
+    std::unique_ptr<Grabber> grabber_;
+    FrameFormat format_;
+    FramePacer pacer_;
+    bool draw_cursor_ = true;
+    bool format_changed_ = false;
+    // The last frame pushed: what it shows and when (repeats and keepalives
+    // are copies of it, made by the element).
+    bool has_last_ = false;
+    ScreenState last_state_;
+    Nanos last_pushed_ = kNoTime;
+    uint64_t last_number_ = 0;
+    bool stall_reported_ = false;
+    bool close_done_ = false;
+    std::atomic<Nanos> latency_{0};
+
+    // Set from other threads; the wait in acquire_slot() watches `stop_waiting_`.
+    mutable std::mutex control_mutex_;
+    std::atomic<bool> stop_waiting_{false};
+    std::atomic<bool> closing_{false};
+    Nanos stop_time_ = kNoTime;             // under control_mutex_
+    std::shared_ptr<SlotPool> waiting_on_;  // under control_mutex_: the pool a wait is in
+
+    mutable std::mutex stats_mutex_;
+    SessionStats stats_;
+};
+
+} // namespace xshm

@@ -1,0 +1,437 @@
+// xshmsrc as a live source: variable frame rate the way pipewiresrc does it,
+// keepalives, the closing frame, settings changed while playing, waits that
+// stop promptly, and the faults a stress run found.
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <poll.h>
+#include <random>
+#include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include <gst/video/video.h>
+#include <xcb/xcb.h>
+
+#include "support/capture_pipeline.h"
+#include "support/randr_monitors.h"
+#include "support/screen_painter.h"
+#include "support/xvfb_server.h"
+
+// Last: GstCheck defines a fail() macro that C++ stream headers must not see.
+#include <gst/check/gstcheck.h>
+
+#include "support/check_main.h"
+
+using namespace xshm_test;
+
+namespace {
+
+std::string display_prop(const XvfbServer &x) { return "display-name=" + x.display(); }
+
+// A caps filter that fixes nothing: the source chooses its rate.
+const char *const kAnyRate = "pixel-aspect-ratio=1/1";
+
+void expect_fraction(const GstStructure *s, const char *field, int n, int d) {
+    gint got_n = -1, got_d = -1;
+    fail_unless(gst_structure_get_fraction(s, field, &got_n, &got_d), "no %s in caps", field);
+    fail_unless(got_n == n && got_d == d, "%s is %d/%d, expected %d/%d", field, got_n, got_d, n, d);
+}
+
+guint64 stat_of(CapturePipeline &cp, const char *field) {
+    GstStructure *s = nullptr;
+    g_object_get(cp.source(), "stats", &s, nullptr);
+    guint64 value = 0;
+    fail_unless(gst_structure_get_uint64(s, field, &value), "no %s in stats", field);
+    gst_structure_free(s);
+    return value;
+}
+
+// Text of the next message of `type` within `timeout`, "" when none came.
+std::string message_text(CapturePipeline &cp, GstMessageType type, GstClockTime timeout) {
+    GstMessage *msg = cp.wait_message(type, timeout);
+    if (msg == nullptr)
+        return "";
+    GError *error = nullptr;
+    if (type == GST_MESSAGE_WARNING)
+        gst_message_parse_warning(msg, &error, nullptr);
+    else
+        gst_message_parse_error(msg, &error, nullptr);
+    std::string text = error->message;
+    g_error_free(error);
+    gst_message_unref(msg);
+    return text;
+}
+
+bool contains(const std::string &text, const std::string &part) {
+    return text.find(part) != std::string::npos;
+}
+
+// The lowest free descriptor number: a limit there makes the next open fail.
+rlim_t lowest_free_descriptor() {
+    const int fd = dup(0);
+    close(fd);
+    return rlim_t(fd);
+}
+
+} // namespace
+
+GST_START_TEST(variable_rate_caps_as_pipewiresrc) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline vfr(display_prop(x) + " skip-unchanged=true", kAnyRate);
+    fail_unless_equals_int(vfr.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *b = vfr.pull();
+    fail_unless(b != nullptr);
+    fail_unless(!GST_BUFFER_DURATION_IS_VALID(b), "a variable-rate frame claims a duration");
+    gst_buffer_unref(b);
+    GstStructure *s = vfr.negotiated();
+    expect_fraction(s, "framerate", 0, 1);
+    expect_fraction(s, "max-framerate", 30, 1);
+    gst_structure_free(s);
+
+    CapturePipeline fast(display_prop(x) + " skip-unchanged=true", "max-framerate=60/1");
+    fail_unless_equals_int(fast.play(), GST_STATE_CHANGE_SUCCESS);
+    gst_buffer_unref(fast.pull());
+    s = fast.negotiated();
+    expect_fraction(s, "max-framerate", 60, 1);
+    gst_structure_free(s);
+
+    // Asking for a constant rate from a variable-rate source says what to ask instead.
+    CapturePipeline wrong(display_prop(x) + " skip-unchanged=true", "framerate=30/1");
+    wrong.play();
+    const std::string error = wrong.wait_error(5 * GST_SECOND);
+    fail_unless(contains(error, "max-framerate"), "error: '%s'", error.c_str());
+}
+GST_END_TEST;
+
+GST_START_TEST(keepalive_cadence_on_a_still_screen) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x) + " skip-unchanged=true keepalive-time=300", kAnyRate, 8);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstClockTime last = GST_CLOCK_TIME_NONE;
+    for (int i = 0; i < 4; ++i) {
+        GstBuffer *b = cp.pull();
+        fail_unless(b != nullptr, "no keepalive frame %d", i);
+        const GstClockTime pts = GST_BUFFER_PTS(b);
+        gst_buffer_unref(b);
+        if (GST_CLOCK_TIME_IS_VALID(last)) {
+            const GstClockTime gap = pts - last;
+            // Due 300 ms after the last frame, taken at the next frame time (1/30 s grid).
+            fail_unless(gap >= 300 * GST_MSECOND && gap <= 380 * GST_MSECOND,
+                        "keepalive %d after %" GST_TIME_FORMAT, i, GST_TIME_ARGS(gap));
+        }
+        last = pts;
+    }
+    fail_unless(stat_of(cp, "keepalive-frames") >= 3);
+    fail_unless(stat_of(cp, "full-captures") + stat_of(cp, "partial-captures") == 1,
+                "a still screen was captured again");
+}
+GST_END_TEST;
+
+GST_START_TEST(changes_are_stamped_when_they_happen) {
+    XvfbServer x({320, 240, 24});
+    ScreenPainter p(x.display());
+    p.fill_rect(0, 0, 320, 240, 0x202020);
+    p.sync();
+    CapturePipeline cp(display_prop(x) + " skip-unchanged=true keepalive-time=0",
+                       "max-framerate=60/1", 8);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    gst_buffer_unref(cp.pull());
+    for (int i = 0; i < 5; ++i) {
+        g_usleep(150000 + 37000 * i);
+        p.fill_rect(20 * i, 40, 20, 20, 0x00ff00u + uint32_t(i));
+        p.sync();
+        const GstClockTime painted = cp.running_time();
+        std::string diff;
+        GstBuffer *b = cp.pull_matching(p.expected(0, 0, 320, 240), 320, 240, 4, 1, &diff);
+        fail_unless(b != nullptr, "change %d: the next frame is not the painted screen: %s", i,
+                    diff.c_str());
+        const GstClockTime pts = GST_BUFFER_PTS(b);
+        gst_buffer_unref(b);
+        // Taken at the first frame time after the paint (1/60 s grid).
+        fail_unless(pts + 5 * GST_MSECOND >= painted && pts <= painted + 40 * GST_MSECOND,
+                    "change %d painted at %" GST_TIME_FORMAT " stamped %" GST_TIME_FORMAT, i,
+                    GST_TIME_ARGS(painted), GST_TIME_ARGS(pts));
+    }
+}
+GST_END_TEST;
+
+GST_START_TEST(closing_frame_for_an_application_eos) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x) + " skip-unchanged=true keepalive-time=0", kAnyRate, 8);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *first = cp.pull();
+    fail_unless(first != nullptr);
+    gst_buffer_unref(first);
+    g_usleep(1200000);
+    fail_unless(cp.pull(0) == nullptr, "a still screen made frames");
+    const GstClockTime stop = cp.running_time();
+    fail_unless(gst_element_send_event(cp.pipeline(), gst_event_new_eos()));
+    GstBuffer *closing = cp.pull(5 * GST_SECOND);
+    fail_unless(closing != nullptr, "no closing frame");
+    const GstClockTime pts = GST_BUFFER_PTS(closing);
+    fail_unless(pts >= stop && pts <= stop + 50 * GST_MSECOND,
+                "stopped at %" GST_TIME_FORMAT ", closing frame at %" GST_TIME_FORMAT,
+                GST_TIME_ARGS(stop), GST_TIME_ARGS(pts));
+    fail_unless(GST_BUFFER_DURATION(closing) == GST_SECOND / 30);
+    gst_buffer_unref(closing);
+    GstMessage *eos = cp.wait_message(GST_MESSAGE_EOS, 5 * GST_SECOND);
+    fail_unless(eos != nullptr, "no EOS after the closing frame");
+    gst_message_unref(eos);
+    fail_unless_equals_uint64(stat_of(cp, "closing-frames"), 1);
+}
+GST_END_TEST;
+
+GST_START_TEST(skip_unchanged_toggled_while_playing) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x), kAnyRate, 8);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    gst_buffer_unref(cp.pull());
+    GstStructure *s = cp.negotiated();
+    expect_fraction(s, "framerate", 30, 1);
+    gst_structure_free(s);
+    g_object_set(cp.source(), "skip-unchanged", TRUE, "keepalive-time", 0u, nullptr);
+    bool variable = false;
+    for (int i = 0; i < 40 && !variable; ++i) {
+        if (GstBuffer *b = cp.pull(100 * GST_MSECOND))
+            gst_buffer_unref(b);
+        s = cp.negotiated();
+        gint n = -1, d = -1;
+        variable = gst_structure_get_fraction(s, "framerate", &n, &d) && n == 0 &&
+                   gst_structure_has_field(s, "max-framerate");
+        gst_structure_free(s);
+    }
+    fail_unless(variable, "caps did not become variable-rate");
+    while (GstBuffer *b = cp.pull(200 * GST_MSECOND))
+        gst_buffer_unref(b);
+    fail_unless(cp.pull(400 * GST_MSECOND) == nullptr, "frames on a still screen after the switch");
+}
+GST_END_TEST;
+
+GST_START_TEST(fixed_property_set_while_playing_warns) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x));
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    gst_buffer_unref(cp.pull());
+    g_object_set(cp.source(), "startx", 10u, nullptr);
+    const std::string warning = message_text(cp, GST_MESSAGE_WARNING, 2 * GST_SECOND);
+    fail_unless(contains(warning, "'startx'") && contains(warning, "started again"),
+                "warning: '%s'", warning.c_str());
+    GstBuffer *b = cp.pull();
+    fail_unless(b != nullptr && gst_buffer_get_video_meta(b)->width == 320);
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+GST_START_TEST(held_slots_warn_once) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x) + " use-damage=false max-slots=3", "framerate=100/1", 10);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *held[3];
+    for (auto &b : held)
+        fail_unless((b = cp.pull()) != nullptr);
+    const std::string warning = message_text(cp, GST_MESSAGE_WARNING, 3 * GST_SECOND);
+    fail_unless(contains(warning, "max-slots") && contains(warning, "waits"), "warning: '%s'",
+                warning.c_str());
+    fail_unless(message_text(cp, GST_MESSAGE_WARNING, 1500 * GST_MSECOND).empty(),
+                "the stall was reported twice");
+    for (auto &b : held)
+        gst_buffer_unref(b);
+    GstBuffer *next = cp.pull();
+    fail_unless(next != nullptr, "capture did not resume");
+    gst_buffer_unref(next);
+}
+GST_END_TEST;
+
+GST_START_TEST(stop_is_prompt_on_a_still_variable_rate_screen) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x) + " skip-unchanged=true", "framerate=0/1");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    gst_buffer_unref(cp.pull());
+    g_usleep(500000);
+    const gint64 begin = g_get_monotonic_time();
+    cp.stop();
+    const gint64 took = g_get_monotonic_time() - begin;
+    fail_unless(took < G_USEC_PER_SEC, "stopping took %" G_GINT64_FORMAT " us", took);
+}
+GST_END_TEST;
+
+GST_START_TEST(server_death_while_waiting_for_a_slot) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x) + " use-damage=false max-slots=2", "framerate=100/1", 10);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *a = cp.pull(), *b = cp.pull();
+    fail_unless(a && b);
+    fail_unless(cp.pull(300 * GST_MSECOND) == nullptr);
+    x.kill();
+    const gint64 begin = g_get_monotonic_time();
+    const std::string error = cp.wait_error(2 * GST_SECOND);
+    fail_unless(contains(error, "lost the connection"), "error: '%s'", error.c_str());
+    fail_unless(g_get_monotonic_time() - begin < G_USEC_PER_SEC, "reported late");
+    gst_buffer_unref(a);
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+// A caps query from another thread while the element starts, stops and
+// follows resizes (under ASan this was a use-after-free of the grabber).
+GST_START_TEST(caps_queries_during_restarts_and_resizes) {
+    XvfbServer x({640, 480, 24});
+    CapturePipeline cp(display_prop(x), kAnyRate, 1);
+    GstPad *pad = gst_element_get_static_pad(cp.source(), "src");
+    std::atomic<bool> done{false};
+    std::atomic<int> queries{0};
+    std::thread asker([&] {
+        while (!done) {
+            GstCaps *caps = gst_pad_query_caps(pad, nullptr);
+            fail_unless(caps != nullptr && !gst_caps_is_empty(caps));
+            gst_caps_unref(caps);
+            ++queries;
+        }
+    });
+    for (int i = 0; i < 15; ++i) {
+        fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+        if (GstBuffer *b = cp.pull(2 * GST_SECOND))
+            gst_buffer_unref(b);
+        if (i % 3 == 0) {
+            run_xrandr(x.display(), i % 2 ? "--fb 640x480" : "--fb 320x240", false);
+            for (int k = 0; k < 5; ++k)
+                if (GstBuffer *b = cp.pull(100 * GST_MSECOND))
+                    gst_buffer_unref(b);
+        }
+        gst_element_set_state(cp.pipeline(), GST_STATE_READY);
+    }
+    done = true;
+    asker.join();
+    gst_object_unref(pad);
+    fail_unless(queries > 100, "only %d queries", queries.load());
+}
+GST_END_TEST;
+
+// A capturing process stopped at any moment (SIGSTOP, a debugger) must not
+// freeze the other X clients: no server grab is ever held.
+GST_START_TEST(a_stopped_capture_never_freezes_the_display) {
+    XvfbServer x({640, 480, 24});
+    const pid_t child = fork();
+    if (child == 0) {
+        const std::string display = "display-name=" + x.display();
+        execlp("gst-launch-1.0", "gst-launch-1.0", "-q", "xshmsrc", display.c_str(),
+               "show-pointer=false", "!", "video/x-raw,framerate=0/1", "!", "fakesink",
+               static_cast<char *>(nullptr));
+        _exit(127);
+    }
+    ScreenPainter p(x.display());
+    std::mt19937 rng(11);
+    xcb_connection_t *probe = xcb_connect(x.display().c_str(), nullptr);
+    int frozen = 0;
+    for (int i = 0; i < 40; ++i) {
+        // Bands far apart: the damage capture fetches several of them.
+        for (int k = 0; k < 6; ++k)
+            p.fill_rect(int(rng() % 600), int(rng() % 440), 30, 8, rng() & 0xffffff);
+        p.sync();
+        g_usleep(rng() % 3000);
+        kill(child, SIGSTOP);
+        const unsigned seq = xcb_get_input_focus(probe).sequence;
+        xcb_flush(probe);
+        pollfd fd{xcb_get_file_descriptor(probe), POLLIN, 0};
+        const bool answered = poll(&fd, 1, 1000) == 1;
+        kill(child, SIGCONT);
+        if (!answered)
+            ++frozen;
+        xcb_discard_reply(probe, seq);
+        std::free(xcb_get_input_focus_reply(probe, xcb_get_input_focus(probe), nullptr));
+    }
+    xcb_disconnect(probe);
+    kill(child, SIGTERM);
+    int status = 0;
+    waitpid(child, &status, 0);
+    fail_unless(frozen == 0, "the display froze %d times of 40 while the capture was stopped",
+                frozen);
+}
+GST_END_TEST;
+
+// A slot that cannot be made while the pool activates: the error says why,
+// not just "not-negotiated". A file size limit makes sizing the memfd fail.
+GST_START_TEST(slot_activation_failure_names_its_cause) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x) + " use-damage=false");
+    gst_element_set_state(cp.pipeline(), GST_STATE_PAUSED); // started: one slot exists
+    gst_element_get_state(cp.pipeline(), nullptr, nullptr, 5 * GST_SECOND);
+    signal(SIGXFSZ, SIG_IGN);
+    rlimit saved{};
+    getrlimit(RLIMIT_FSIZE, &saved);
+    rlimit tight = saved;
+    tight.rlim_cur = 1;
+    setrlimit(RLIMIT_FSIZE, &tight);
+    gst_element_set_state(cp.pipeline(), GST_STATE_PLAYING);
+    const std::string error = cp.wait_error(5 * GST_SECOND);
+    setrlimit(RLIMIT_FSIZE, &saved);
+    fail_unless(contains(error, "shared-memory slots") && contains(error, "sizing the memfd") &&
+                    contains(error, "File too large"),
+                "error: '%s'", error.c_str());
+}
+GST_END_TEST;
+
+GST_START_TEST(descriptor_exhaustion_is_an_error_not_an_abort) {
+    XvfbServer x({320, 240, 24});
+    gst_object_unref(gst_system_clock_obtain());
+    rlimit saved{};
+    getrlimit(RLIMIT_NOFILE, &saved);
+    rlimit tight = saved;
+    {
+        // While capturing: a new slot cannot be made.
+        CapturePipeline cp(display_prop(x) + " use-damage=false", "framerate=100/1", 10);
+        fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+        GstBuffer *held[3];
+        for (auto &b : held)
+            fail_unless((b = cp.pull()) != nullptr);
+        tight.rlim_cur = lowest_free_descriptor();
+        setrlimit(RLIMIT_NOFILE, &tight);
+        std::string error;
+        for (int i = 0; i < 10 && error.empty(); ++i) {
+            if (GstBuffer *b = cp.pull(200 * GST_MSECOND))
+                gst_buffer_unref(b); // keep the three held: the pool must grow
+            error = cp.wait_error(0);
+        }
+        setrlimit(RLIMIT_NOFILE, &saved);
+        fail_unless(contains(error, "memfd_create failed: Too many open files"), "error: '%s'",
+                    error.c_str());
+        for (auto &b : held)
+            gst_buffer_unref(b);
+    }
+    // At start: not even the X connection can be opened.
+    CapturePipeline cp(display_prop(x));
+    tight.rlim_cur = lowest_free_descriptor();
+    setrlimit(RLIMIT_NOFILE, &tight);
+    gst_element_set_state(cp.pipeline(), GST_STATE_PLAYING);
+    const std::string error = cp.wait_error(5 * GST_SECOND);
+    setrlimit(RLIMIT_NOFILE, &saved);
+    fail_unless(contains(error, x.display()) && contains(error, "no file descriptor left"),
+                "error: '%s'", error.c_str());
+}
+GST_END_TEST;
+
+static Suite *live_suite() {
+    Suite *s = suite_create("live");
+    TCase *tc = tcase_create("general");
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    tcase_add_test(tc, variable_rate_caps_as_pipewiresrc);
+    tcase_add_test(tc, keepalive_cadence_on_a_still_screen);
+    tcase_add_test(tc, changes_are_stamped_when_they_happen);
+    tcase_add_test(tc, closing_frame_for_an_application_eos);
+    tcase_add_test(tc, skip_unchanged_toggled_while_playing);
+    tcase_add_test(tc, fixed_property_set_while_playing_warns);
+    tcase_add_test(tc, held_slots_warn_once);
+    tcase_add_test(tc, stop_is_prompt_on_a_still_variable_rate_screen);
+    tcase_add_test(tc, server_death_while_waiting_for_a_slot);
+    tcase_add_test(tc, caps_queries_during_restarts_and_resizes);
+    tcase_add_test(tc, a_stopped_capture_never_freezes_the_display);
+    tcase_add_test(tc, slot_activation_failure_names_its_cause);
+    tcase_add_test(tc, descriptor_exhaustion_is_an_error_not_an_abort);
+    return s;
+}
+
+XSHM_CHECK_MAIN(live)
