@@ -1,20 +1,32 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark of xshmsrc against ximagesrc and FFmpeg x11grab.
 
-Starts a private Xvfb per screen size, runs the contenders alternating
-(A B C D, A B C D, ...) in each scenario, and prints medians and ratios.
-CPU is counted in the capturing process and in the X server (which does the
-copy); the cost of painting the changing content is measured on its own and
-subtracted. Run through examples/bench.sh.
+Two parts, both run by default (--only capture|recording for one):
+
+capture: unthrottled capture, CPU per frame. Starts a private Xvfb per screen
+size, runs the contenders alternating (A B C D, A B C D, ...) in each scenario,
+and prints medians and ratios. CPU is counted in the capturing process and in
+the X server (which does the copy); the cost of painting the changing content
+is measured on its own and subtracted.
+
+recording: H.264 recording at 30 fps (x264 ultrafast, Matroska), CPU per
+recorded second (recorder + X server - painting) and frames written, while the
+harness paints a still screen, typing, a 1280x720 video or the whole screen
+changing; ratios against FFmpeg and the content-driven targets, in words.
+
+Run through examples/bench.sh.
 """
 import argparse
 import os
 import re
+import select
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -283,21 +295,451 @@ def markdown(all_rows):
     return "\n".join(out)
 
 
+# ---- Recording: CPU per recorded second and frames written -------------------------
+
+REC_SCENARIOS = {
+    "still": "nothing changes: a desktop-like picture, painted once",
+    "typing": "an 800x40 line of text is redrawn 10 times a second",
+    "video": "a 1280x720 area shows a new picture 30 times a second",
+    "full": "the whole screen shows a new picture 30 times a second",
+}
+# x264 CRF 23 as FFmpeg's libx264 default (x264enc's own default is 2048 kbit/s CBR).
+ENCODE = ("videoconvert ! video/x-raw,format=I420 ! x264enc speed-preset=ultrafast pass=qual "
+          "quantizer=23 ! matroskamux ! filesink location={out}")
+# key: (name in the tables, what it is, command template)
+REC_CONTENDERS = {
+    "xshmsrc": ("xshmsrc", "constant frame rate: a frame every 1/30 s, changed or not",
+                "xshmsrc display-name={display} show-pointer=false ! "
+                "video/x-raw,framerate=30/1 ! " + ENCODE),
+    "xshmsrc-skip": ("xshmsrc skip-unchanged",
+                     "content-driven: a frame only when the screen changed, at most 30 a second",
+                     "xshmsrc display-name={display} show-pointer=false skip-unchanged=true ! "
+                     "video/x-raw,max-framerate=30/1 ! " + ENCODE),
+    "ximagesrc": ("ximagesrc", "GStreamer's ximagesrc as users run it (use-damage=true)",
+                  "ximagesrc display-name={display} show-pointer=false ! "
+                  "video/x-raw,framerate=30/1 ! " + ENCODE),
+    "ffmpeg": ("ffmpeg x11grab", "FFmpeg's X11 capture at 30 frames a second, libx264", None),
+}
+FFMPEG_KEY = "ffmpeg"
+CONTENT_DRIVEN_KEY = "xshmsrc-skip"
+# Net CPU of content-driven xshmsrc / FFmpeg's: at most 1/N. (scenario, size or None = any)
+REC_TARGETS = [("still", "1920x1080", 15), ("still", "3840x2160", 30), ("typing", None, 2.5)]
+# Changes per second painted in each scenario: what a content-driven recorder has to write.
+CHANGE_RATE = {"still": 0, "typing": 10, "video": 30, "full": 30}
+SCENARIO_WORDS = {"still": "still screen", "typing": "typing", "video": "1280x720 video",
+                  "full": "whole screen changing"}
+
+
+def rec_command(key, display, size, out):
+    if key == FFMPEG_KEY:
+        return ["ffmpeg", "-hide_banner", "-nostats", "-y", "-f", "x11grab", "-framerate", "30",
+                "-video_size", size, "-draw_mouse", "0", "-i", display, "-c:v", "libx264",
+                "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-f", "matroska", out]
+    return ["gst-launch-1.0", "-e"] + REC_CONTENDERS[key][2].format(display=display,
+                                                                     out=out).split()
+
+
+class Painter:
+    """The harness painting one scenario on the display, until stopped."""
+
+    def __init__(self, scenario, display):
+        self.proc = subprocess.Popen([HARNESS, "--paint", scenario, "--display", display],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = ""
+        if select.select([self.proc.stdout], [], [], 120)[0]:
+            line = self.proc.stdout.readline()
+        if line.strip() != "ready":
+            self.proc.kill()
+            err = self.proc.communicate()[1].strip()
+            raise RuntimeError(f"the painter did not start ({err or 'no output'}); "
+                               f"rebuild the harness: meson compile -C build xshm-bench")
+
+    def stop(self):
+        """Stops painting; returns (steps, late steps)."""
+        self.proc.terminate()
+        try:
+            out = self.proc.communicate(timeout=10)[0]
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out = self.proc.communicate()[0]
+        kv = parse_kv(out)
+        return int(kv.get("paint_steps", 0)), int(kv.get("paint_late", 0))
+
+
+def cpu_percent(c0, c1, t0, t1):
+    return 100.0 * (c1 - c0) / ((t1 - t0) * 1000.0)
+
+
+def probe(path):
+    """Frames (packets) in the file's video stream, its duration, its size."""
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        raise RuntimeError("no file written" if not os.path.exists(path) else "empty file")
+    out = subprocess.run(["ffprobe", "-v", "error", "-count_packets", "-select_streams", "v:0",
+                          "-show_entries", "stream=nb_read_packets:format=duration,size",
+                          "-of", "default=noprint_wrappers=1", path],
+                         capture_output=True, text=True, timeout=120)
+    kv = dict(re.findall(r"(\w+)=(\S+)", out.stdout))
+    if out.returncode != 0 or "nb_read_packets" not in kv:
+        raise RuntimeError("unreadable file: " + (out.stderr.strip()[:160] or "ffprobe failed"))
+    frames = int(kv["nb_read_packets"])
+    if frames == 0:
+        raise RuntimeError("no frames written")
+    try:
+        duration = float(kv.get("duration"))
+    except (TypeError, ValueError):
+        duration = float("nan")
+    return frames, duration, os.path.getsize(path)
+
+
+def record_once(key, display, size, xpid, out, args, env):
+    """One recording: warm-up, a measured window, a clean stop, the file checked."""
+    cmd = rec_command(key, display, size, out)
+    is_ffmpeg = key == FFMPEG_KEY
+    marker = "Press [q] to stop" if is_ffmpeg else "Setting pipeline to PLAYING"
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if is_ffmpeg else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            errors="replace", env=env)
+    lines = []
+    ready = threading.Event()
+    up = []  # the marker was seen
+
+    def read():
+        for line in proc.stdout:
+            lines.append(line.rstrip())
+            if marker in line:
+                up.append(True)
+                ready.set()
+        ready.set()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+
+    def failure(what):
+        errors = [l for l in lines if re.search(r"error|ERROR|WARNING|No such|not found|"
+                                                r"erroneous|Invalid|[Cc]annot", l)]
+        detail = (errors or lines or [""])[-1].strip()
+        return RuntimeError(f"{what}: {detail[:160]}" if detail else what)
+
+    def kill():
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        reader.join(5)
+
+    try:
+        ready.wait(60)
+        if not up:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                raise failure("did not start within 60 s")
+            raise failure(f"did not start (status {proc.returncode})")
+        if proc.poll() is not None:
+            raise failure(f"exited at start (status {proc.returncode})")
+        started = time.monotonic()
+        time.sleep(args.rec_warmup)
+        try:
+            t0, c0, s0 = time.monotonic(), proc_cpu_ms(proc.pid), proc_cpu_ms(xpid)
+            time.sleep(args.rec_seconds)
+            t1, c1, s1 = time.monotonic(), proc_cpu_ms(proc.pid), proc_cpu_ms(xpid)
+        except FileNotFoundError:
+            raise failure("exited while recording")
+        if proc.poll() is not None:
+            raise failure(f"exited while recording (status {proc.returncode})")
+        recorded = time.monotonic() - started
+        # Stop cleanly, so the file is finalized: 'q' for FFmpeg, SIGINT (EOS with -e)
+        # for gst-launch.
+        if is_ffmpeg:
+            proc.stdin.write("q")
+            proc.stdin.flush()
+            proc.stdin.close()
+        else:
+            proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            raise failure("did not stop within 60 s of being asked to")
+        reader.join(5)
+        if proc.returncode != 0:
+            raise failure(f"exit status {proc.returncode}")
+        frames, duration, nbytes = probe(out)
+    finally:
+        kill()
+    rec = cpu_percent(c0, c1, t0, t1)
+    srv = cpu_percent(s0, s1, t0, t1)
+    return {"rec": rec, "srv": srv, "frames": frames, "duration": duration,
+            "fps": frames / recorded, "kbps": nbytes * 8 / 1000.0 / recorded}
+
+
+def rec_bench_size(size, args, env):
+    x = Xvfb(size)
+    tmp = tempfile.mkdtemp(prefix="xshm-rec-")
+    runenv = dict(env, DISPLAY=x.display)
+    paint = {}      # scenario -> [X server % while painting alone, per round]
+    results = {}    # (scenario, key) -> [run, ...]
+    failures = {}   # (scenario, key) -> [reason, ...]
+    notes = []
+    try:
+        for scenario in args.rec_scenarios:
+            try:
+                painter = Painter(scenario, x.display)
+            except Exception as e:
+                for key in args.rec_contenders:
+                    failures.setdefault((scenario, key), []).append(f"no painter: {e}")
+                continue
+            try:
+                for round_no in range(args.rounds_rec):
+                    # The painter's own cost on the X server, with no recorder running.
+                    time.sleep(0.3)
+                    t0, s0 = time.monotonic(), proc_cpu_ms(x.pid)
+                    time.sleep(args.rec_alone)
+                    paint.setdefault(scenario, []).append(
+                        cpu_percent(s0, proc_cpu_ms(x.pid), t0, time.monotonic()))
+                    for key in args.rec_contenders:
+                        out = os.path.join(tmp, f"{size}-{scenario}-{key}-{round_no}.mkv")
+                        label = f"{size} {scenario:6} round {round_no + 1}: {REC_CONTENDERS[key][0]}"
+                        print(f"  {label} ...", end="", flush=True, file=sys.stderr)
+                        try:
+                            r = record_once(key, x.display, size, x.pid, out, args, runenv)
+                            results.setdefault((scenario, key), []).append(r)
+                            print(f" {r['rec']:.1f} % + X {r['srv']:.1f} %, {r['frames']} frames",
+                                  file=sys.stderr, flush=True)
+                        except Exception as e:  # one contender failing must not end the run
+                            failures.setdefault((scenario, key), []).append(str(e))
+                            print(f" FAILED: {e}", file=sys.stderr, flush=True)
+                        finally:
+                            if args.keep_recordings and os.path.exists(out):
+                                shutil.copy(out, args.keep_recordings)
+                            if os.path.exists(out):
+                                os.remove(out)
+            finally:
+                steps, late = painter.stop()
+                if steps and late > 0.02 * (steps + late):
+                    notes.append(f"{scenario}: the painter fell behind ({late} of {steps + late} "
+                                 f"changes late): the machine was saturated, figures understate "
+                                 f"the load")
+    finally:
+        x.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return paint, results, failures, notes
+
+
+def fraction(r):
+    """0.045 -> '1/22'; 1.3 -> '1.3 times'."""
+    if r >= 1:
+        return f"{r:.1f} times"
+    inv = 1 / r
+    return f"1/{inv:.0f}" if inv >= 10 else f"1/{inv:.1f}"
+
+
+def rec_summarize(size, paint, results, failures, args):
+    """Medians per (scenario, contender), net CPU and the ratio against FFmpeg."""
+    paint_med = {sc: statistics.median(v) for sc, v in paint.items()}
+    rows = []
+    for sc in args.rec_scenarios:
+        ff = None
+        for key in args.rec_contenders:
+            runs = results.get((sc, key), [])
+            fails = failures.get((sc, key), [])
+            m = {"size": size, "scenario": sc, "key": key, "name": REC_CONTENDERS[key][0],
+                 "runs": len(runs), "failed": fails}
+            if runs:
+                for k in ("rec", "srv", "frames", "duration", "fps", "kbps"):
+                    vals = [r[k] for r in runs if r[k] == r[k]]
+                    m[k] = statistics.median(vals) if vals else float("nan")
+                nets = [max(0.0, r["rec"] + r["srv"] - paint_med.get(sc, 0.0)) for r in runs]
+                m["net"] = statistics.median(nets)
+                if key == FFMPEG_KEY:
+                    ff = m["net"]
+            rows.append(m)
+        for m in rows:
+            if m["scenario"] == sc and "net" in m:
+                m["ratio"] = m["net"] / ff if ff else None
+    return paint_med, rows
+
+
+def ratio_text(m):
+    return f"{m['ratio']:.3f}" if m.get("ratio") is not None else "n/a"
+
+
+def rec_report(size, paint_med, rows, notes, args):
+    lines = [f"\n== {size}: painting alone costs the X server "
+             + ", ".join(f"{sc} {v:.1f} %" for sc, v in paint_med.items())]
+    lines.append(f"{'scenario':8} {'contender':24} {'recorder %':>10} {'X server %':>10} "
+                 f"{'net %':>7} {'x FFmpeg':>8} {'frames':>7} {'file s':>7} {'fps':>5} "
+                 f"{'kbit/s':>7}")
+    for m in rows:
+        head = f"{m['scenario']:8} {m['name']:24}"
+        if not m["runs"]:
+            lines.append(f"{head} FAILED: {m['failed'][0]}")
+            continue
+        lines.append(f"{head} {m['rec']:10.1f} {m['srv']:10.1f} {m['net']:7.1f} "
+                     f"{ratio_text(m):>8} {m['frames']:7.0f} {m['duration']:7.1f} "
+                     f"{m['fps']:5.1f} {m['kbps']:7.0f}")
+        due = CHANGE_RATE[m["scenario"]] if m["key"] == CONTENT_DRIVEN_KEY else 30
+        if m["fps"] < 0.9 * due:
+            notes.append(f"{m['scenario']}/{m['name']} fell behind: {m['fps']:.1f} frames per "
+                         f"recorded second where {due} were due; its CPU figures are what the "
+                         f"machine could give it, not what keeping up would cost")
+        if m["failed"]:
+            notes.append(f"{m['scenario']}/{m['name']}: {len(m['failed'])} of "
+                         f"{len(m['failed']) + m['runs']} runs failed: {m['failed'][0]}")
+    for note in notes:
+        lines.append(f"  note: {note}")
+    print("\n".join(lines), flush=True)
+
+
+def rec_verdicts(all_rows, args):
+    """The content-driven targets, in words."""
+    tick = 100.0 * (1000.0 / os.sysconf("SC_CLK_TCK")) / (args.rec_seconds * 1000.0)
+    lines = ["\nTargets: net CPU of xshmsrc skip-unchanged (content-driven) against FFmpeg's, "
+             "recording the same screen:"]
+    met = total = 0
+    by = {(m["size"], m["scenario"], m["key"]): m for m in all_rows}
+    sizes = list(dict.fromkeys(m["size"] for m in all_rows))
+    for sc, tsize, den in REC_TARGETS:
+        for size in sizes:
+            if tsize not in (None, size) or sc not in args.rec_scenarios:
+                continue
+            ours, ff = by.get((size, sc, CONTENT_DRIVEN_KEY)), by.get((size, sc, FFMPEG_KEY))
+            what = f"  {SCENARIO_WORDS[sc]}, {size}: "
+            target = f"(target: at most 1/{den:g})"
+            total += 1
+            if not ours or not ours["runs"] or not ff or not ff["runs"] or not ff["net"]:
+                missing = "xshmsrc skip-unchanged" if not ours or not ours["runs"] else "FFmpeg"
+                lines.append(f"{what}no figure, {missing} did not record {target} — not measured")
+                continue
+            ok = ours["ratio"] <= 1 / den
+            met += ok
+            if ours["net"] < tick:
+                use = (f"uses less than {fraction(tick / ff['net'])} of FFmpeg's CPU (too little "
+                       f"to measure, under {tick:.1f} % of a core, against {ff['net']:.1f} %)")
+            else:
+                use = (f"uses {fraction(ours['ratio'])} of FFmpeg's CPU "
+                       f"({ours['net']:.1f} % of a core against {ff['net']:.1f} %)")
+            lines.append(f"{what}xshmsrc skip-unchanged {use}; {target[1:-1]} — "
+                         f"{'met' if ok else 'NOT met'}")
+    if total:
+        lines.append(f"  {met} of {total} targets met." if met < total else
+                     f"  All {total} targets met.")
+    print("\n".join(lines), flush=True)
+
+
+def rec_markdown(all_rows):
+    out = ["| size | scenario | contender | recorder % | X server % | net % | × FFmpeg | "
+           "frames written | file duration |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    for m in all_rows:
+        if not m["runs"]:
+            out.append(f"| {m['size']} | {m['scenario']} | {m['name']} | failed | | | | | |")
+            continue
+        out.append(f"| {m['size']} | {m['scenario']} | {m['name']} | {m['rec']:.1f} | "
+                   f"{m['srv']:.1f} | {m['net']:.1f} | {ratio_text(m)} | {m['frames']:.0f} | "
+                   f"{m['duration']:.1f} s |")
+    return "\n".join(out)
+
+
+def run_recording(args, env):
+    missing = [t for t in ("gst-launch-1.0", "ffprobe") if shutil.which(t) is None]
+    if missing:
+        raise SystemExit(f"the recording benchmark needs {' and '.join(missing)}")
+    if not args.ffmpeg and FFMPEG_KEY in args.rec_contenders:
+        args.rec_contenders.remove(FFMPEG_KEY)
+        print("note: ffmpeg not found: no FFmpeg row, no ratios", file=sys.stderr)
+    # Build the plugin registry now, not inside the first measured run.
+    subprocess.run(["gst-inspect-1.0", "xshmsrc"], env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    print(f"""
+Recording benchmark: CPU per recorded second and frames written.
+Each contender records a private Xvfb's screen to a Matroska file in H.264 (x264, preset
+ultrafast, 4:2:0, 30 frames a second at most; the pointer is not drawn), while the
+benchmark paints one of these scenarios:""")
+    for sc in args.rec_scenarios:
+        print(f"  {sc:7} {REC_SCENARIOS[sc]}")
+    print("Contenders (the pointer left out; each source's defaults otherwise):")
+    for key in args.rec_contenders:
+        print(f"  {REC_CONTENDERS[key][0]:23} {REC_CONTENDERS[key][1]}")
+        print("      " + " ".join(rec_command(key, ":N", "WxH", "out.mkv")))
+    print(f"""x264 runs with the same settings everywhere: preset ultrafast, constant quality 23
+(FFmpeg's default; x264enc pass=qual quantizer=23).
+Each recording runs {args.rec_warmup:g} s + {args.rec_seconds:g} s; CPU is counted over the last \
+{args.rec_seconds:g} s, in % of one core
+(CPU seconds per recorded second; 100 % = one core busy all the time):
+  recorder %   the recording process: capture, colour conversion, encoding, writing
+  X server %   the X server, which copies the screen for the recorder (and paints)
+  net %        recorder + X server - what painting the scenario costs the X server alone
+  x FFmpeg     net / FFmpeg's net in the same scenario: 0.100 = a tenth of FFmpeg's CPU
+  frames       frames in the file (ffprobe); file s: its duration; fps: frames per recorded
+               second; kbit/s: the file's size per recorded second
+A content-driven file holds a frame where the screen changed (and whatever the element adds
+to keep the file going, e.g. the last frame again after a while): a still screen writes
+almost nothing.
+{args.rounds_rec} round(s), contenders alternating within each round; medians. Progress goes to stderr.""",
+          flush=True)
+    all_rows = []
+    for size in args.sizes.split(","):
+        paint, results, failures, notes = rec_bench_size(size, args, env)
+        paint_med, rows = rec_summarize(size, paint, results, failures, args)
+        rec_report(size, paint_med, rows, notes, args)
+        all_rows.extend(rows)
+    rec_verdicts(all_rows, args)
+    print("\nRecording, Markdown:\n")
+    print(rec_markdown(all_rows))
+
+
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        description="Benchmark of xshmsrc against ximagesrc and FFmpeg x11grab: "
+                    "'capture' (unthrottled capture, CPU per frame) and 'recording' "
+                    "(H.264 recording at 30 fps, CPU per recorded second). Both by default.")
+    p.add_argument("--only", choices=("capture", "recording"),
+                   help="run one part only (default: capture, then recording)")
+    p.add_argument("--recording", action="store_true", help="same as --only recording")
     p.add_argument("--sizes", default="1920x1080,3840x2160")
-    p.add_argument("--scenarios", default="still,area,full,cursor")
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--frames", type=int, default=300)
-    p.add_argument("--seconds", type=float, default=3.0, help="cap on measured time per run")
-    p.add_argument("--quick", action="store_true", help="one round, few frames: a smoke run")
+    p.add_argument("--quick", action="store_true",
+                   help="one round, short runs: a smoke run, not figures")
+    p.add_argument("--rounds", type=int, default=None,
+                   help="rounds (default: 3 for capture, 2 for recording)")
+    g = p.add_argument_group("capture")
+    g.add_argument("--scenarios", default="still,area,full,cursor")
+    g.add_argument("--frames", type=int, default=300)
+    g.add_argument("--seconds", type=float, default=3.0, help="cap on measured time per run")
+    g = p.add_argument_group("recording")
+    g.add_argument("--rec-scenarios", default=",".join(REC_SCENARIOS),
+                   help="comma-separated, from: " + ", ".join(REC_SCENARIOS))
+    g.add_argument("--rec-contenders", default=",".join(REC_CONTENDERS),
+                   help="comma-separated, from: " + ", ".join(REC_CONTENDERS))
+    g.add_argument("--rec-seconds", type=float, default=None,
+                   help="measured time per recording (default 5; --quick: 2)")
+    g.add_argument("--rec-warmup", type=float, default=1.0,
+                   help="time recorded before measuring, once the recorder is up (default 1)")
+    g.add_argument("--keep-recordings", metavar="DIR",
+                   help="copy the recorded files into DIR")
     args = p.parse_args()
+    if args.recording:
+        args.only = "recording"
+    parts = [args.only] if args.only else ["capture", "recording"]
+    args.rounds_rec = args.rounds or 2
+    args.rounds = args.rounds or 3
     if args.quick:
         args.rounds, args.frames, args.seconds = 1, 60, 1.0
+        args.rounds_rec = 1
+    if args.rec_seconds is None:
+        args.rec_seconds = 2.0 if args.quick else 5.0
+    args.rec_alone = min(args.rec_seconds, 3.0)
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     for s in args.scenarios:
         if s not in SCENARIOS:
             raise SystemExit(f"unknown scenario {s!r}: choose from {', '.join(SCENARIOS)}")
+    args.rec_scenarios = [s for s in args.rec_scenarios.split(",") if s]
+    for s in args.rec_scenarios:
+        if s not in REC_SCENARIOS:
+            raise SystemExit(f"unknown recording scenario {s!r}: choose from "
+                             f"{', '.join(REC_SCENARIOS)}")
+    args.rec_contenders = [c for c in args.rec_contenders.split(",") if c]
+    for c in args.rec_contenders:
+        if c not in REC_CONTENDERS:
+            raise SystemExit(f"unknown contender {c!r}: choose from {', '.join(REC_CONTENDERS)}")
+    if args.keep_recordings:
+        os.makedirs(args.keep_recordings, exist_ok=True)
     args.ffmpeg = shutil.which("ffmpeg") is not None
     if not args.ffmpeg:
         print("note: ffmpeg not found, x11grab is left out", file=sys.stderr)
@@ -308,7 +750,14 @@ def main():
     env["GST_PLUGIN_PATH"] = os.path.join(BUILD, "gst") + (
         ":" + env["GST_PLUGIN_PATH"] if env.get("GST_PLUGIN_PATH") else "")
     env["GST_REGISTRY"] = os.path.join(tempfile.gettempdir(), "xshm-bench-registry.bin")
-    print(f"xshm benchmark: {args.rounds} round(s), up to {args.frames} frames or "
+    if "capture" in parts:
+        run_capture(args, env)
+    if "recording" in parts:
+        run_recording(args, env)
+
+
+def run_capture(args, env):
+    print(f"Capture benchmark: {args.rounds} round(s), up to {args.frames} frames or "
           f"{args.seconds:g} s per run, unthrottled (framerate=1000/1), medians")
     for s in args.scenarios:
         print(f"  {s}: {SCENARIOS[s]}")
@@ -317,7 +766,7 @@ def main():
         memcpy, paint, results, notes, height = bench_size(size, args, env)
         all_rows.append((size, memcpy, report(size, memcpy, paint, results, notes, height,
                                               args.scenarios)))
-    print("\nMarkdown:\n")
+    print("\nCapture, Markdown:\n")
     print(markdown(all_rows))
 
 

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Benchmark xshmsrc against ximagesrc and FFmpeg x11grab on private Xvfb
-# servers. Options go to examples/bench.py (--quick, --sizes, --rounds, ...).
+# Benchmark xshmsrc against ximagesrc and FFmpeg x11grab on private Xvfb servers:
+# the capture table (unthrottled capture, CPU per frame) and the recording table
+# (H.264 recording at 30 fps, CPU per recorded second and frames written).
+# Both by default; --only capture|recording (or --recording) runs one of them.
+# Options go to examples/bench.py (--quick, --sizes, --rounds, ...; see --help).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-if [ ! -x "$repo/build/examples/bench/xshm-bench" ] || [ ! -f "$repo/build/gst/libgstxshm.so" ]; then
+harness="$repo/build/examples/bench/xshm-bench"
+if [ ! -x "$harness" ] || [ ! -f "$repo/build/gst/libgstxshm.so" ]; then
   "$repo/scripts/setup.sh" --no-test
+elif [ "$repo/examples/bench/xshm_bench.cpp" -nt "$harness" ]; then
+  meson compile -C "$repo/build" xshm-bench >/dev/null  # the harness only
 fi
 exec python3 "$repo/examples/bench.py" "$@"
