@@ -12,6 +12,18 @@ struct _GstXShmAllocator {
 
 namespace {
 
+// A memory is made on the streaming thread and read or freed on others, handed
+// over through GStreamer's own atomics, which ThreadSanitizer does not see.
+#if defined(__SANITIZE_THREAD__)
+extern "C" void __tsan_acquire(void *address);
+extern "C" void __tsan_release(void *address);
+void handed_over(void *memory) { __tsan_release(memory); }
+void taken_over(void *memory) { __tsan_acquire(memory); }
+#else
+void handed_over(void *) {}
+void taken_over(void *) {}
+#endif
+
 struct XShmMemory {
     GstMemory mem;
     uint8_t *data;
@@ -30,6 +42,8 @@ XShmMemory *new_memory(GstAllocator *allocator, GstMemory *parent, uint8_t *data
 }
 
 gpointer xshm_memory_map(GstMemory *mem, gsize, GstMapFlags flags) {
+    taken_over(mem);
+    taken_over(mem->parent ? mem->parent : mem);
     // Pixels written downstream are no screen state: the slot must be refetched whole.
     if (flags & GST_MAP_WRITE) {
         GstMemory *root = mem->parent ? mem->parent : mem;
@@ -48,6 +62,7 @@ GstMemory *xshm_memory_share(GstMemory *mem, gssize offset, gssize size) {
     auto flags = GstMemoryFlags(GST_MINI_OBJECT_FLAGS(root) | GST_MINI_OBJECT_FLAG_LOCK_READONLY);
     XShmMemory *sub = new_memory(mem->allocator, root, reinterpret_cast<XShmMemory *>(mem)->data,
                                  nullptr, mem->maxsize, mem->offset + offset, gsize(size), flags);
+    handed_over(sub);
     return GST_MEMORY_CAST(sub);
 }
 
@@ -70,6 +85,7 @@ static GstMemory *gst_xshm_allocator_alloc(GstAllocator *, gsize, GstAllocationP
 }
 
 static void gst_xshm_allocator_free(GstAllocator *, GstMemory *gmem) {
+    taken_over(gmem);
     auto *mem = reinterpret_cast<XShmMemory *>(gmem);
     GST_TRACE("freeing memory %p (frame %p)", mem, mem->frame);
     delete mem->frame; // a slot lease returns its slot to the pool here
@@ -112,6 +128,7 @@ GstMemory *gst_xshm_allocator_wrap(GstAllocator *allocator,
     gsize maxsize = frame->size();
     XShmMemory *mem = new_memory(allocator, nullptr, data, frame.release(), maxsize, 0, size,
                                  GstMemoryFlags(0));
+    handed_over(mem);
     return GST_MEMORY_CAST(mem);
 }
 

@@ -116,6 +116,13 @@ struct _GstXShmSrc {
 G_DEFINE_TYPE(GstXShmSrc, gst_xshm_src, GST_TYPE_PUSH_SRC)
 GST_ELEMENT_REGISTER_DEFINE(xshmsrc, "xshmsrc", GST_RANK_NONE, GST_TYPE_XSHM_SRC)
 
+// The streaming thread's session. Only start() and stop() replace the pointer,
+// never while streaming; reading it under `lock` also shows ThreadSanitizer so.
+static xshm::CaptureSession &streaming_session(GstXShmSrcPrivate *priv) {
+    std::lock_guard<std::mutex> lock(priv->lock);
+    return *priv->session;
+}
+
 // ---------------------------------------------------------------- properties
 
 static void set_string(std::string &field, const GValue *value) {
@@ -388,7 +395,7 @@ static gboolean gst_xshm_src_set_caps(GstBaseSrc *basesrc, GstCaps *caps) {
     GstVideoInfo info;
     if (!gst_video_info_from_caps(&info, caps))
         return FALSE;
-    xshm::CaptureSession &session = *priv->session;
+    xshm::CaptureSession &session = streaming_session(priv);
     // The server lays rows out with its own padding; describe exactly that.
     info.stride[0] = gint(session.format().stride);
     info.size = session.format().size;
@@ -448,7 +455,7 @@ static gboolean prepare_slots(GstXShmSrc *self, xshm::SlotPool &slots, guint cou
 static gboolean gst_xshm_src_decide_allocation(GstBaseSrc *basesrc, GstQuery *query) {
     auto *self = GST_XSHM_SRC(basesrc);
     auto *priv = self->priv;
-    xshm::CaptureSession &session = *priv->session;
+    xshm::CaptureSession &session = streaming_session(priv);
     priv->cursor_overlay =
         gst_query_find_allocation_meta(query, GST_VIDEO_OVERLAY_COMPOSITION_META_API_TYPE, nullptr);
     session.set_cursor_drawing(!priv->cursor_overlay);
@@ -515,9 +522,9 @@ static gboolean gst_xshm_src_query(GstBaseSrc *basesrc, GstQuery *query) {
     return TRUE;
 }
 
-static void post_latency(GstXShmSrc *self) {
+static void post_latency(GstXShmSrc *self, const xshm::CaptureSession &session) {
     auto *priv = self->priv;
-    const GstClockTime latency = to_clock_time(priv->session->latency());
+    const GstClockTime latency = to_clock_time(session.latency());
     {
         std::lock_guard<std::mutex> lock(priv->lock);
         priv->snapshot.latency = latency;
@@ -531,7 +538,8 @@ static void post_latency(GstXShmSrc *self) {
 
 // Waits on the pipeline clock until running time `due`. FLUSHING when unlock()
 // interrupted; OK at once when the stream is being closed.
-static GstFlowReturn wait_until(GstXShmSrc *self, xshm::Nanos due) {
+static GstFlowReturn wait_until(GstXShmSrc *self, const xshm::CaptureSession &session,
+                                xshm::Nanos due) {
     auto *priv = self->priv;
     GstClock *clock = gst_element_get_clock(GST_ELEMENT_CAST(self));
     if (clock == nullptr)
@@ -541,7 +549,7 @@ static GstFlowReturn wait_until(GstXShmSrc *self, xshm::Nanos due) {
     gst_object_unref(clock);
     {
         std::lock_guard<std::mutex> lock(priv->clock_lock);
-        if (priv->flushing || priv->session->closing()) {
+        if (priv->flushing || session.closing()) {
             gst_clock_id_unref(id);
             return priv->flushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
         }
@@ -559,17 +567,17 @@ static GstFlowReturn wait_until(GstXShmSrc *self, xshm::Nanos due) {
 }
 
 // Waits for the next frame time of the negotiated pace.
-static GstFlowReturn wait_for_frame_time(GstXShmSrc *self, xshm::FramePacer::Tick *tick) {
-    xshm::CaptureSession &session = *self->priv->session;
+static GstFlowReturn wait_for_frame_time(GstXShmSrc *self, const xshm::CaptureSession &session,
+                                         xshm::FramePacer::Tick *tick) {
     const xshm::Nanos now = running_time_now(GST_ELEMENT_CAST(self));
     *tick = session.schedule(now == xshm::kNoTime ? 0 : now);
     if (now == xshm::kNoTime || tick->due <= now || session.closing())
         return GST_FLOW_OK;
-    return wait_until(self, tick->due);
+    return wait_until(self, session, tick->due);
 }
 
 // show-pointer, skip-unchanged, keepalive-time and eos-on-monitor-loss, set while playing.
-static void apply_live_settings(GstXShmSrc *self) {
+static void apply_live_settings(GstXShmSrc *self, xshm::CaptureSession &session) {
     auto *priv = self->priv;
     if (!priv->live_settings_changed.exchange(false))
         return;
@@ -578,18 +586,19 @@ static void apply_live_settings(GstXShmSrc *self) {
         std::lock_guard<std::mutex> lock(priv->settings_lock);
         settings = priv->settings;
     }
-    const std::string warning = priv->session->update(settings);
+    const std::string warning = session.update(settings);
     if (!warning.empty())
         GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS, ("%s", warning.c_str()), (nullptr));
 }
 
-static GstBuffer *frame_buffer(GstXShmSrc *self, xshm::Frame &frame) {
+static GstBuffer *frame_buffer(GstXShmSrc *self, const xshm::CaptureSession &session,
+                               xshm::Frame &frame) {
     auto *priv = self->priv;
     GstBuffer *buffer;
     if (frame.kind == xshm::FrameKind::Captured) {
         buffer = gst_xshm_buffer_new_wrapped(priv->allocator, std::move(frame.memory), priv->layout);
-        if (priv->cursor_overlay && priv->session->grabber().cursor() != nullptr)
-            priv->cursor_overlay_meta.attach(buffer, *priv->session->grabber().cursor(),
+        if (priv->cursor_overlay && session.grabber().cursor() != nullptr)
+            priv->cursor_overlay_meta.attach(buffer, *session.grabber().cursor(),
                                              frame.capture.state.cursor);
         gst_buffer_replace(&priv->last_buffer, buffer);
     } else {
@@ -615,10 +624,11 @@ static void log_frame(GstXShmSrc *self, const xshm::Frame &frame) {
 }
 
 // A new layout or rate: new caps and, through decide_allocation, a new pool.
-static GstFlowReturn renegotiate(GstXShmSrc *self, const xshm::Step &step) {
+static GstFlowReturn renegotiate(GstXShmSrc *self, const xshm::CaptureSession &session,
+                                 const xshm::Step &step) {
     auto *priv = self->priv;
     GST_INFO_OBJECT(self, "%s", step.message.c_str());
-    const xshm::FrameFormat format = priv->session->format();
+    const xshm::FrameFormat format = session.format();
     {
         std::lock_guard<std::mutex> lock(priv->lock);
         priv->snapshot.format = format;
@@ -631,20 +641,20 @@ static GstFlowReturn renegotiate(GstXShmSrc *self, const xshm::Step &step) {
 
 static GstFlowReturn gst_xshm_src_create(GstPushSrc *pushsrc, GstBuffer **out) {
     auto *self = GST_XSHM_SRC(pushsrc);
-    xshm::CaptureSession &session = *self->priv->session;
+    xshm::CaptureSession &session = streaming_session(self->priv);
     for (;;) {
-        apply_live_settings(self);
+        apply_live_settings(self, session);
         xshm::FramePacer::Tick tick;
-        GstFlowReturn ret = wait_for_frame_time(self, &tick);
+        GstFlowReturn ret = wait_for_frame_time(self, session, &tick);
         if (ret != GST_FLOW_OK)
             return ret;
         xshm::Step step = session.next(tick);
         if (step.latency_grew)
-            post_latency(self);
+            post_latency(self, session);
         switch (step.outcome) {
         case xshm::Outcome::Frame:
             log_frame(self, step.frame);
-            *out = frame_buffer(self, step.frame);
+            *out = frame_buffer(self, session, step.frame);
             return *out != nullptr ? GST_FLOW_OK : GST_FLOW_ERROR;
         case xshm::Outcome::Nothing:
             continue;
@@ -654,7 +664,7 @@ static GstFlowReturn gst_xshm_src_create(GstPushSrc *pushsrc, GstBuffer **out) {
                                  "or raise max-slots"));
             continue;
         case xshm::Outcome::Renegotiate:
-            if ((ret = renegotiate(self, step)) != GST_FLOW_OK)
+            if ((ret = renegotiate(self, session, step)) != GST_FLOW_OK)
                 return ret;
             continue;
         case xshm::Outcome::Interrupted:

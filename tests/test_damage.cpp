@@ -48,7 +48,9 @@ void wait_for_screen(CapturePipeline &cp, ScreenPainter &p, int tries = 60) {
     gst_buffer_unref(b);
 }
 
-uint64_t hash_frame(GstBuffer *b, unsigned width, unsigned height, unsigned bpp) {
+// Byte loops over whole frames: not worth ThreadSanitizer's per-byte checks.
+__attribute__((no_sanitize_thread)) uint64_t hash_frame(GstBuffer *b, unsigned width,
+                                                        unsigned height, unsigned bpp) {
     GstVideoMeta *meta = gst_buffer_get_video_meta(b);
     GstMapInfo map;
     gst_buffer_map(b, &map, GST_MAP_READ);
@@ -62,7 +64,7 @@ uint64_t hash_frame(GstBuffer *b, unsigned width, unsigned height, unsigned bpp)
     return h;
 }
 
-uint64_t hash_screen(ScreenPainter &p) {
+__attribute__((no_sanitize_thread)) uint64_t hash_screen(ScreenPainter &p) {
     const auto bytes = p.expected(0, 0, p.width(), p.height());
     uint64_t h = 1469598103934665603ull;
     for (uint8_t v : bytes)
@@ -230,7 +232,7 @@ GST_START_TEST(fallback_path_with_damage) {
     CapturePipeline cp("display-name=" + x.tcp_display(), "framerate=100/1", 1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     wait_for_screen(cp, p);
-    fail_unless_equals_string(cp.source_string("capture-path").c_str(), "get-image");
+    fail_unless_text(cp.source_string("capture-path"), "get-image");
     const Stats before = stats_of(cp);
     for (int i = 0; i < 10; ++i)
         gst_buffer_unref(cp.pull());

@@ -3,6 +3,15 @@
 #pragma once
 
 #include <cstdio>
+#include <string>
+
+// fail_unless_equals_string() keeps the pointer it is given past a temporary's
+// life (ASan: stack-use-after-scope); this holds the text while comparing.
+#define fail_unless_text(actual, expected)                                                     \
+    do {                                                                                       \
+        const std::string text_ = (actual);                                                    \
+        fail_unless(text_ == (expected), "'%s' is not '%s'", text_.c_str(), (expected));       \
+    } while (0)
 
 #define XSHM_CHECK_MAIN(name)                                                                  \
     int main(int argc, char **argv) {                                                          \
