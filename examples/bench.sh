@@ -7,7 +7,8 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 harness="$repo/build/examples/bench/xshm-bench"
-if [ ! -x "$harness" ] || [ ! -f "$repo/build/gst/libgstxshm.so" ]; then
+if [ ! -x "$harness" ] || [ ! -f "$repo/build/gst/libgstxshm.so" ] ||
+   [ ! -x "$repo/build/tools/xshm-record" ]; then
   "$repo/scripts/setup.sh" --no-test
 elif [ "$repo/examples/bench/xshm_bench.cpp" -nt "$harness" ]; then
   meson compile -C "$repo/build" xshm-bench >/dev/null  # the harness only

@@ -10,7 +10,7 @@ PACKAGES=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x gstreamer1.0-plugins-base-apps
-  xvfb x11-xserver-utils xauth ffmpeg valgrind python3
+  xvfb x11-xserver-utils xauth ffmpeg valgrind python3 pulseaudio
 )
 
 run_tests=1

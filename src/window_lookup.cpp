@@ -135,4 +135,31 @@ WindowInfo find_window(DisplayConnection &display, uint32_t xid, const std::stri
     return info;
 }
 
+std::vector<WindowInfo> list_windows(DisplayConnection &display) {
+    xcb_connection_t *conn = display.xcb();
+    const xcb_window_t root = display.screen()->root;
+    const xcb_atom_t net_wm_name = intern(conn, "_NET_WM_NAME");
+    std::vector<WindowInfo> windows;
+    std::vector<xcb_window_t> queue{root};
+    for (std::size_t i = 0; i < queue.size() && windows.size() < 200; ++i) {
+        XcbReply<xcb_query_tree_reply_t> tree(
+            xcb_query_tree_reply(conn, xcb_query_tree(conn, queue[i]), nullptr));
+        if (!tree)
+            continue;
+        const xcb_window_t *children = xcb_query_tree_children(tree.get());
+        for (int c = 0; c < xcb_query_tree_children_length(tree.get()); ++c) {
+            queue.push_back(children[c]);
+            const auto names = names_of(conn, children[c], net_wm_name);
+            if (names.empty() || !viewable(conn, children[c]))
+                continue;
+            try {
+                windows.push_back(find_window(display, children[c], ""));
+            } catch (const WindowNotFound &) { // gone meanwhile
+            }
+        }
+    }
+    display.check_alive();
+    return windows;
+}
+
 } // namespace xshm

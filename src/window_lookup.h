@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <xcb/xcb.h>
 
@@ -25,5 +26,8 @@ struct WindowInfo {
 // Throws WindowNotFound naming what was asked (and, for a name, listing the
 // named windows there are) when no viewable window matches.
 WindowInfo find_window(DisplayConnection &display, uint32_t xid, const std::string &xname);
+
+// The shown windows that have a name, as a window tree walk meets them.
+std::vector<WindowInfo> list_windows(DisplayConnection &display);
 
 } // namespace xshm

@@ -1,0 +1,373 @@
+// The real xshm-record against private Xvfb servers: its files (container,
+// codec, 4:2:0, duration), when what was painted appears in them, how each way
+// of stopping leaves them, its errors, audio, and what it prints.
+#include <csignal>
+#include <cstdlib>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+#include <glib/gstdio.h>
+
+#include "support/child_process.h"
+#include "support/media_file.h"
+#include "support/randr_monitors.h"
+#include "support/screen_painter.h"
+#include "support/test_window.h"
+#include "support/xvfb_server.h"
+
+// Last: GstCheck defines a fail() macro that C++ stream headers must not see.
+#include <gst/check/gstcheck.h>
+
+#include "support/check_main.h"
+
+using namespace xshm_test;
+
+namespace {
+
+std::string temp_path(const std::string &name) {
+    return std::string(g_get_tmp_dir()) + "/xshm-" + std::to_string(getpid()) + "-" + name;
+}
+
+bool exists(const std::string &path) {
+    struct stat st {};
+    return stat(path.c_str(), &st) == 0;
+}
+
+bool contains(const std::string &text, const std::string &part) {
+    return text.find(part) != std::string::npos;
+}
+
+// xshm-record with `args` on display `x` (output on a pipe unless `terminal`).
+ChildProcess *recorder(const XvfbServer &x, std::vector<std::string> args, bool terminal = false) {
+    std::vector<std::string> argv = {g_getenv("XSHM_RECORD"), "--display", x.display()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return new ChildProcess(argv, terminal);
+}
+
+// One ffprobe value, e.g. probe(f, "v:0", "stream=codec_name").
+std::string probe(const std::string &file, const std::string &stream, const std::string &entry) {
+    std::string text = command_output("ffprobe -v error " +
+                                      (stream.empty() ? "" : "-select_streams " + stream + " ") +
+                                      "-show_entries " + entry +
+                                      " -of default=noprint_wrappers=1:nokey=1 '" + file + "'");
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    return text.substr(text.rfind('\n') + 1); // the last line
+}
+
+double probe_seconds(const std::string &file, const std::string &stream, const std::string &entry) {
+    const std::string text = probe(file, stream, entry);
+    return text.empty() || text == "N/A" ? -1 : std::atof(text.c_str());
+}
+
+// Where the stream's last packet ends, from its packets (Matroska keeps no
+// per-stream duration).
+double stream_end(const std::string &file, const std::string &stream) {
+    const std::string last = command_output(
+        "ffprobe -v error -select_streams " + stream +
+        " -show_entries packet=pts_time,duration_time -of csv=p=0 '" + file + "' | grep , | tail -n1");
+    double pts = 0, duration = 0;
+    std::sscanf(last.c_str(), "%lf,%lf", &pts, &duration);
+    return pts + duration;
+}
+
+} // namespace
+
+GST_START_TEST(every_container_and_codec) {
+    XvfbServer x({320, 240, 24});
+    ScreenPainter(x.display()).paint_pattern(50);
+    struct Case {
+        const char *file, *codec, *format, *codec_name, *pix_fmt;
+    };
+    const Case cases[] = {
+        {"h264.mkv", nullptr, "matroska", "h264", "yuv420p"},
+        {"h264.mp4", nullptr, "mp4", "h264", "yuv420p"},
+        {"vp8.webm", nullptr, "webm", "vp8", "yuv420p"},
+        {"vp9.webm", "vp9", "webm", "vp9", "yuv420p"},
+        {"ffv1.mkv", "ffv1", "matroska", "ffv1", "bgr0"},
+    };
+    for (const Case &c : cases) {
+        const std::string file = temp_path(c.file);
+        std::vector<std::string> args = {"-q", "-t", "2"};
+        if (c.codec != nullptr)
+            args.insert(args.end(), {"--codec", c.codec});
+        args.push_back(file);
+        ChildProcess *r = recorder(x, args);
+        const int status = r->wait();
+        const std::string output = r->output();
+        delete r;
+        fail_unless(status == 0, "%s: exit %d: %s", c.file, status, output.c_str());
+        fail_unless(contains(probe(file, "", "format=format_name"), c.format), "%s", c.file);
+        fail_unless_text(probe(file, "v:0", "stream=codec_name"), c.codec_name);
+        fail_unless_text(probe(file, "v:0", "stream=pix_fmt"), c.pix_fmt);
+        const double duration = probe_seconds(file, "", "format=duration");
+        fail_unless(duration > 1.9 && duration < 2.2, "%s lasts %.3f s", c.file, duration);
+        unlink(file.c_str());
+    }
+}
+GST_END_TEST;
+
+// Solid colours painted at known times, a still stretch, Ctrl-C: each colour
+// is in the file within 70 ms of its painting, the still stretch holds only
+// keepalive frames, and the file lasts until the stop.
+GST_START_TEST(timeline_follows_the_paint_and_the_stop) {
+    XvfbServer x({320, 240, 24});
+    ScreenPainter p(x.display());
+    const uint32_t colours[] = {0x204080, 0xc03020, 0x30c040, 0xe0e020, 0x2020d0};
+    p.fill_rect(0, 0, 320, 240, colours[0]);
+    p.sync();
+    const std::string file = temp_path("timeline.mkv");
+    ChildProcess *r = recorder(x, {"-q", "--no-pointer", file});
+    g_usleep(1500000);
+    gint64 painted[5] = {0};
+    for (int k = 1; k < 5; ++k) {
+        p.fill_rect(0, 0, 320, 240, colours[k]);
+        p.sync();
+        painted[k] = g_get_monotonic_time();
+        g_usleep(300000);
+    }
+    g_usleep(2700000); // still
+    const gint64 stopped = g_get_monotonic_time();
+    r->signal(SIGINT);
+    const int status = r->wait();
+    fail_unless(status == 0, "exit %d: %s", status, r->output().c_str());
+    delete r;
+    const std::vector<DecodedFrame> frames = decode_frames(file);
+    const double duration = probe_seconds(file, "", "format=duration");
+    unlink(file.c_str());
+    fail_unless(frames.size() >= 6, "%zu frames", frames.size());
+    // The closing frame is stamped when Ctrl-C arrived: it ties file time to ours.
+    const gint64 offset_us = stopped - gint64(frames.back().pts / 1000);
+    std::size_t next = 0;
+    for (int k = 1; k < 5; ++k) {
+        while (next < frames.size() && !colour_near(frames[next].rgb, colours[k], 14))
+            ++next;
+        fail_unless(next < frames.size(), "colour %d never appears (in order)", k);
+        const gint64 at_us = gint64(frames[next].pts / 1000) + offset_us;
+        fail_unless(at_us >= painted[k] - 70000 && at_us <= painted[k] + 70000,
+                    "colour %d painted at %" G_GINT64_FORMAT " us, in the file at %" G_GINT64_FORMAT,
+                    k, painted[k], at_us);
+    }
+    int still_frames = 0;
+    for (const DecodedFrame &f : frames) {
+        const gint64 at_us = gint64(f.pts / 1000) + offset_us;
+        still_frames += at_us > painted[4] + 100000 && at_us < stopped - 5000;
+    }
+    // 2.7 s still with a keyframe every 2 s: one or two keepalives, nothing else.
+    fail_unless(still_frames >= 1 && still_frames <= 2, "%d frames in the still stretch",
+                still_frames);
+    fail_unless(duration >= double(frames.back().pts) / GST_SECOND, "file lasts %.3f s", duration);
+}
+GST_END_TEST;
+
+GST_START_TEST(sigterm_and_sighup_finish_the_file) {
+    XvfbServer x({320, 240, 24});
+    for (int sig : {SIGTERM, SIGHUP}) {
+        const std::string file = temp_path(sig == SIGTERM ? "term.mp4" : "hup.mkv");
+        ChildProcess *r = recorder(x, {"-q", file});
+        const gint64 begin = g_get_monotonic_time();
+        g_usleep(2500000);
+        r->signal(sig);
+        const double elapsed = (g_get_monotonic_time() - begin) / 1e6;
+        const int status = r->wait();
+        fail_unless(status == 0, "signal %d: exit %d: %s", sig, status, r->output().c_str());
+        delete r;
+        const double duration = probe_seconds(file, "", "format=duration");
+        unlink(file.c_str());
+        fail_unless(duration > elapsed - 1.0 && duration <= elapsed + 0.1,
+                    "signal %d: file lasts %.3f s of %.3f", sig, duration, elapsed);
+    }
+}
+GST_END_TEST;
+
+// SIGKILL: no finishing at all. Matroska as written and fragmented MP4 both
+// play, holding all but about the last keyframe interval.
+GST_START_TEST(killed_recording_stays_playable) {
+    XvfbServer x({320, 240, 24});
+    ScreenPainter p(x.display());
+    for (const char *name : {"killed.mkv", "killed.mp4"}) {
+        const std::string file = temp_path(name);
+        ChildProcess *r = recorder(x, {"-q", file});
+        for (int i = 0; i < 50; ++i) { // 5 s of changes
+            p.fill_rect(0, 0, 320, 240, 0x101010u * uint32_t(i % 15));
+            p.sync();
+            g_usleep(100000);
+        }
+        r->signal(SIGKILL);
+        r->wait();
+        delete r;
+        const double end = stream_end(file, "v:0");
+        const std::vector<DecodedFrame> frames = decode_frames(file);
+        unlink(file.c_str());
+        // Recording began ~0.5 s after the start; the last 2 s may be lost.
+        fail_unless(end > 2.3, "%s: playable only up to %.3f s", name, end);
+        fail_unless(frames.size() > 20, "%s: %zu frames decode", name, frames.size());
+    }
+}
+GST_END_TEST;
+
+GST_START_TEST(bad_input_is_refused_before_recording) {
+    XvfbServer x({640, 480, 24});
+    define_monitor(x.display(), "LEFT", 0, 0, 320, 480);
+    TestWindow window(x.display(), "xshm-test-window", 10, 10, 100, 80);
+    const std::string file = temp_path("refused.mkv");
+    const std::string existing = temp_path("existing.mkv"), folder = temp_path("folder.mkv");
+    fclose(fopen(existing.c_str(), "w"));
+    g_mkdir(folder.c_str(), 0700);
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--monitor", "HDMI-9", file}, "no monitor 'HDMI-9'; monitors: 0: LEFT"},
+        {{"--window", "nope", file}, "'xshm-test-window'"},
+        {{"--region", "100x100+600+0", file}, "is not inside the 640x480 screen"},
+        {{"-t", "0", file}, "-t/--duration takes a positive number"},
+        {{"-t", "abc", file}, "not 'abc'"},
+        {{file, "-t"}, "needs a value"},
+        {{"--frobnicate", file}, "unknown option '--frobnicate'"},
+        {{temp_path("refused.avi")}, "unknown extension '.avi'"},
+        {{"--codec", "vp8", temp_path("refused.mp4")}, "does not go into MP4"},
+        {{"/nonexistent-dir/x.mkv"}, "the directory '/nonexistent-dir' does not exist"},
+        {{folder}, "is a directory"},
+        {{existing}, "exists; -y replaces it"},
+    };
+    for (const auto &c : cases) {
+        ChildProcess *r = recorder(x, c.first);
+        const int status = r->wait();
+        const std::string output = r->output();
+        delete r;
+        fail_unless(status == 2, "'%s': exit %d: %s", c.first.back().c_str(), status, output.c_str());
+        fail_unless(contains(output, c.second), "expected '%s' in: %s", c.second.c_str(),
+                    output.c_str());
+        fail_unless(!exists(file) && !exists(temp_path("refused.avi")) &&
+                    !exists(temp_path("refused.mp4")), "a file was left behind");
+    }
+    ChildProcess bad_display({g_getenv("XSHM_RECORD"), "--display", ":4091", file});
+    fail_unless_equals_int(bad_display.wait(), 2);
+    fail_unless(contains(bad_display.output(), "cannot open X display ':4091'"));
+    fail_unless(!exists(file));
+    unlink(existing.c_str());
+    g_rmdir(folder.c_str());
+}
+GST_END_TEST;
+
+GST_START_TEST(lost_x_server_finishes_the_file) {
+    auto *x = new XvfbServer({320, 240, 24});
+    const std::string file = temp_path("lost.mp4");
+    ChildProcess *r = recorder(*x, {"-q", "--keyint", "0.5", file});
+    g_usleep(2000000);
+    x->kill();
+    const int status = r->wait();
+    const std::string output = r->output();
+    delete r;
+    delete x;
+    fail_unless(status == 1, "exit %d: %s", status, output.c_str());
+    fail_unless(contains(output, "lost the connection to X display"), "%s", output.c_str());
+    const double duration = probe_seconds(file, "", "format=duration");
+    unlink(file.c_str());
+    fail_unless(duration > 0.8, "what was recorded was lost (%.3f s)", duration);
+}
+GST_END_TEST;
+
+// A PulseAudio of the test's own with a null sink playing a tone.
+GST_START_TEST(audio_is_recorded_in_sync) {
+    XvfbServer x({320, 240, 24});
+    gchar *dir = g_dir_make_tmp("xshm-pulse-XXXXXX", nullptr);
+    g_setenv("PULSE_RUNTIME_PATH", dir, TRUE);
+    g_setenv("PULSE_SERVER", (std::string("unix:") + dir + "/native").c_str(), TRUE);
+    ChildProcess pulse({"pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
+                        "--use-pid-file=no", "-L", "module-null-sink sink_name=xshmtest", "-L",
+                        std::string("module-native-protocol-unix auth-anonymous=1 socket=") +
+                            dir + "/native"});
+    for (int i = 0; i < 100 && !exists(std::string(dir) + "/native"); ++i)
+        g_usleep(50000);
+    ChildProcess tone({"gst-launch-1.0", "-q", "audiotestsrc", "is-live=true", "freq=440", "!",
+                       "pulsesink", "device=xshmtest"});
+    g_usleep(500000);
+    for (const char *name : {"audio.mkv", "audio.mp4"}) {
+        const std::string file = temp_path(name);
+        ChildProcess *r = recorder(x, {"-q", "-t", "3", "--audio=xshmtest.monitor", file});
+        const int status = r->wait();
+        fail_unless(status == 0, "%s: exit %d: %s", name, status, r->output().c_str());
+        delete r;
+        const std::string codec = probe(file, "a:0", "stream=codec_name");
+        const double video = stream_end(file, "v:0"), audio = stream_end(file, "a:0");
+        unlink(file.c_str());
+        fail_unless_text(codec, std::string(name).find(".mp4") != std::string::npos ? "aac" : "opus");
+        fail_unless(audio > video - 0.2 && audio < video + 0.2, "%s: audio %.3f s, video %.3f s",
+                    name, audio, video);
+    }
+    tone.signal(SIGTERM);
+    pulse.signal(SIGTERM);
+    tone.wait(5000);
+    pulse.wait(5000);
+    g_unsetenv("PULSE_SERVER");
+    g_rmdir(dir);
+    g_free(dir);
+}
+GST_END_TEST;
+
+GST_START_TEST(progress_only_on_a_terminal) {
+    XvfbServer x({320, 240, 24});
+    const std::string file = temp_path("progress.mkv");
+    ChildProcess *tty = recorder(x, {"-t", "2.5", "-y", file}, true);
+    fail_unless_equals_int(tty->wait(), 0);
+    const std::string shown = tty->output();
+    delete tty;
+    fail_unless(contains(shown, "\r\033[K00:00:0") && contains(shown, " frames ("),
+                "no status line on a terminal: %s", shown.c_str());
+    fail_unless(contains(shown, "wrote " + file), "no summary: %s", shown.c_str());
+
+    ChildProcess *piped = recorder(x, {"-t", "1.5", "-y", file});
+    fail_unless_equals_int(piped->wait(), 0);
+    const std::string logged = piped->output();
+    delete piped;
+    fail_unless(logged.find('\r') == std::string::npos && logged.find('\033') == std::string::npos,
+                "control characters without a terminal: %s", logged.c_str());
+    fail_unless(contains(logged, "recording the screen") && contains(logged, "wrote " + file));
+    fail_unless(contains(logged, "x264enc"), "the encoder is not named: %s", logged.c_str());
+
+    ChildProcess *quiet = recorder(x, {"-q", "-t", "1", "-y", file}, true);
+    fail_unless_equals_int(quiet->wait(), 0);
+    fail_unless(quiet->output().empty(), "-q printed: %s", quiet->output().c_str());
+    delete quiet;
+    unlink(file.c_str());
+}
+GST_END_TEST;
+
+GST_START_TEST(lists_monitors_and_windows) {
+    XvfbServer x({640, 480, 24});
+    define_monitor(x.display(), "LEFT", 0, 0, 320, 480);
+    TestWindow window(x.display(), "xshm-listed", 10, 10, 100, 80);
+    ChildProcess *r = recorder(x, {"--list-monitors"});
+    fail_unless_equals_int(r->wait(), 0);
+    fail_unless(contains(r->output(), "0: LEFT 320x480+0+0"), "%s", r->output().c_str());
+    delete r;
+    r = recorder(x, {"--list-windows"});
+    fail_unless_equals_int(r->wait(), 0);
+    fail_unless(contains(r->output(), "'xshm-listed' 100x80"), "%s", r->output().c_str());
+    delete r;
+    r = recorder(x, {"--help"});
+    fail_unless_equals_int(r->wait(), 0);
+    fail_unless(contains(r->output(), "Usage: xshm-record"));
+    delete r;
+}
+GST_END_TEST;
+
+static Suite *recorder_suite() {
+    Suite *s = suite_create("recorder");
+    TCase *tc = tcase_create("general");
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    tcase_add_test(tc, every_container_and_codec);
+    tcase_add_test(tc, timeline_follows_the_paint_and_the_stop);
+    tcase_add_test(tc, sigterm_and_sighup_finish_the_file);
+    tcase_add_test(tc, killed_recording_stays_playable);
+    tcase_add_test(tc, bad_input_is_refused_before_recording);
+    tcase_add_test(tc, lost_x_server_finishes_the_file);
+    tcase_add_test(tc, audio_is_recorded_in_sync);
+    tcase_add_test(tc, progress_only_on_a_terminal);
+    tcase_add_test(tc, lists_monitors_and_windows);
+    return s;
+}
+
+XSHM_CHECK_MAIN(recorder)

@@ -1,0 +1,30 @@
+// What xshm-record captures, found and checked before anything is written:
+// the display, the monitor or window, the region. Errors name what was asked
+// and list what exists (the core's messages).
+#pragma once
+
+#include <string>
+
+#include "grabber.h"
+#include "recorder_options.h"
+
+namespace xshm_record {
+
+struct CaptureTarget {
+    xshm::GrabberOptions grabber; // what xshmsrc is set to
+    std::string description;      // "the screen of X display ':0'", "monitor HDMI-1 ...", ...
+    unsigned width = 0, height = 0;
+    std::string note;             // why less than asked is recorded, or ""
+};
+
+// Opens the display and looks. `even_size`: 4:2:0 codecs need even sizes, so
+// an odd width or height loses its last column or row (said in `note`).
+// Throws xshm::Error.
+CaptureTarget find_capture_target(const RecorderOptions &options, bool even_size);
+
+// One line per monitor / named window, for --list-monitors and --list-windows.
+// Throws xshm::Error.
+std::string monitors_text(const std::string &display);
+std::string windows_text(const std::string &display);
+
+} // namespace xshm_record

@@ -1,0 +1,80 @@
+#include "output_format.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace xshm_record {
+namespace {
+
+std::string lower_extension(const std::string &file) {
+    const std::size_t slash = file.find_last_of('/');
+    const std::size_t dot = file.find_last_of('.');
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash))
+        return "";
+    std::string ext = file.substr(dot);
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    return ext;
+}
+
+bool fits(Container container, Codec codec) {
+    switch (container) {
+    case Container::Matroska: return true;
+    case Container::Mp4: return codec == Codec::H264;
+    case Container::WebM: return codec == Codec::Vp8 || codec == Codec::Vp9;
+    }
+    return false;
+}
+
+} // namespace
+
+std::optional<OutputFormat> choose_output(const RecorderOptions &options, std::string *error) {
+    const std::string ext = lower_extension(options.file);
+    OutputFormat format;
+    if (ext == ".mkv")
+        format.container = Container::Matroska;
+    else if (ext == ".mp4")
+        format.container = Container::Mp4;
+    else if (ext == ".webm")
+        format.container = Container::WebM;
+    else {
+        *error = "'" + options.file + "': " +
+                 (ext.empty() ? std::string("no file extension") : "unknown extension '" + ext + "'") +
+                 "; the container follows the name: .mkv (Matroska), .mp4 (MP4) or .webm (WebM)";
+        return std::nullopt;
+    }
+    format.codec = options.codec.value_or(format.container == Container::WebM ? Codec::Vp8 : Codec::H264);
+    if (!fits(format.container, format.codec)) {
+        *error = std::string("--codec ") + codec_name(format.codec) + " does not go into " +
+                 container_name(format.container) + " ('" + options.file + "'): " +
+                 (format.container == Container::Mp4 ? "MP4 takes h264" : "WebM takes vp8 or vp9") +
+                 "; .mkv takes every codec";
+        return std::nullopt;
+    }
+    format.audio = options.audio;
+    return format;
+}
+
+const char *container_name(Container container) {
+    switch (container) {
+    case Container::Matroska: return "Matroska";
+    case Container::Mp4: return "MP4";
+    case Container::WebM: return "WebM";
+    }
+    return "?";
+}
+
+const char *muxer_factory(Container container) {
+    switch (container) {
+    case Container::Matroska: return "matroskamux";
+    case Container::Mp4: return "mp4mux";
+    case Container::WebM: return "webmmux";
+    }
+    return "";
+}
+
+const char *audio_encoder_factory(Container container) {
+    return container == Container::Mp4 ? "avenc_aac" : "opusenc";
+}
+
+} // namespace xshm_record

@@ -1,0 +1,298 @@
+#include "recorder_options.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+
+namespace xshm_record {
+namespace {
+
+using Setter = std::function<std::string(RecorderOptions &, const std::string &)>;
+
+struct OptionSpec {
+    const char *long_name;
+    char short_name; // 0: none
+    bool takes_value;
+    Setter set;
+};
+
+bool parse_number(const std::string &text, double *value) {
+    if (text.empty())
+        return false;
+    char *end = nullptr;
+    errno = 0;
+    *value = std::strtod(text.c_str(), &end);
+    return errno == 0 && end == text.c_str() + text.size() && std::isfinite(*value);
+}
+
+bool parse_whole(const std::string &text, long *value) {
+    if (text.empty() || !(std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-'))
+        return false;
+    char *end = nullptr;
+    errno = 0;
+    *value = std::strtol(text.c_str(), &end, 10);
+    return errno == 0 && end == text.c_str() + text.size();
+}
+
+// A positive number of seconds, named in the error by `option`.
+std::string set_seconds(const char *option, const std::string &text, double *out) {
+    double value = 0;
+    if (!parse_number(text, &value) || value <= 0)
+        return std::string(option) + " takes a positive number of seconds, not '" + text + "'";
+    *out = value;
+    return "";
+}
+
+std::string set_whole(const char *option, const std::string &text, long low, long high,
+                      long *out) {
+    long value = 0;
+    if (!parse_whole(text, &value) || value < low || value > high)
+        return std::string(option) + " takes a whole number from " + std::to_string(low) +
+               " to " + std::to_string(high) + ", not '" + text + "'";
+    *out = value;
+    return "";
+}
+
+// X geometry as slop and FFmpeg users write it: WxH+X+Y.
+std::string set_region(RecorderOptions &o, const std::string &text) {
+    unsigned w = 0, h = 0;
+    int x = 0, y = 0;
+    char tail = 0;
+    const bool ok = std::sscanf(text.c_str(), "%ux%u+%d+%d%c", &w, &h, &x, &y, &tail) == 4 &&
+                    text.find('-') == std::string::npos;
+    if (!ok || w == 0 || h == 0)
+        return "--region takes WIDTHxHEIGHT+X+Y (e.g. 1280x720+0+0), not '" + text + "'";
+    o.region = text;
+    o.region_width = w;
+    o.region_height = h;
+    o.region_x = x;
+    o.region_y = y;
+    return "";
+}
+
+std::string set_file(RecorderOptions &o, const std::string &file) {
+    if (!o.file.empty())
+        return "only one output file can be given ('" + o.file + "' and '" + file + "')";
+    if (file.empty())
+        return "the output file name is empty";
+    o.file = file;
+    return "";
+}
+
+std::string set_codec(RecorderOptions &o, const std::string &text) {
+    o.codec = codec_from_name(text);
+    return o.codec ? "" : "--codec takes h264, vp8, vp9 or ffv1, not '" + text + "'";
+}
+
+std::string set_preset(RecorderOptions &o, const std::string &text) {
+    const auto &presets = x264_presets();
+    if (std::find(presets.begin(), presets.end(), text) != presets.end()) {
+        o.preset = text;
+        return "";
+    }
+    std::string list;
+    for (const std::string &p : presets)
+        list += (list.empty() ? "" : ", ") + p;
+    return "--preset takes one of " + list + ", not '" + text + "'";
+}
+
+const std::vector<OptionSpec> &option_specs() {
+    static const std::vector<OptionSpec> specs = {
+        {"duration", 't', true,
+         [](RecorderOptions &o, const std::string &v) { return set_seconds("-t/--duration", v, &o.duration); }},
+        {"output", 'o', true, set_file},
+        {"display", 0, true, [](RecorderOptions &o, const std::string &v) { o.display = v; return std::string(); }},
+        {"monitor", 0, true, [](RecorderOptions &o, const std::string &v) { o.monitor = v; return std::string(); }},
+        {"window", 0, true, [](RecorderOptions &o, const std::string &v) { o.window = v; return std::string(); }},
+        {"region", 0, true, set_region},
+        {"fps", 0, true,
+         [](RecorderOptions &o, const std::string &v) {
+             long fps = 0;
+             std::string e = set_whole("--fps", v, 1, 1000, &fps);
+             o.fps = unsigned(fps);
+             return e;
+         }},
+        {"cfr", 0, false, [](RecorderOptions &o, const std::string &) { o.constant_rate = true; return std::string(); }},
+        {"codec", 0, true, set_codec},
+        {"preset", 0, true, set_preset},
+        {"bitrate", 0, true,
+         [](RecorderOptions &o, const std::string &v) {
+             long kbps = 0;
+             std::string e = set_whole("--bitrate (kbit/s)", v, 1, 1000000, &kbps);
+             o.bitrate_kbps = unsigned(kbps);
+             return e;
+         }},
+        {"quality", 0, true,
+         [](RecorderOptions &o, const std::string &v) {
+             long q = 0;
+             std::string e = set_whole("--quality", v, 0, 63, &q);
+             o.quality = int(q);
+             return e;
+         }},
+        {"keyint", 0, true,
+         [](RecorderOptions &o, const std::string &v) { return set_seconds("--keyint", v, &o.keyint); }},
+        {"no-pointer", 0, false, [](RecorderOptions &o, const std::string &) { o.pointer = false; return std::string(); }},
+        {"no-hardware", 0, false, [](RecorderOptions &o, const std::string &) { o.hardware = false; return std::string(); }},
+        {"quiet", 'q', false, [](RecorderOptions &o, const std::string &) { o.quiet = true; return std::string(); }},
+        {"overwrite", 'y', false, [](RecorderOptions &o, const std::string &) { o.overwrite = true; return std::string(); }},
+        {"list-monitors", 0, false, [](RecorderOptions &o, const std::string &) { o.list_monitors = true; return std::string(); }},
+        {"list-windows", 0, false, [](RecorderOptions &o, const std::string &) { o.list_windows = true; return std::string(); }},
+        {"help", 'h', false, [](RecorderOptions &o, const std::string &) { o.help = true; return std::string(); }},
+    };
+    return specs;
+}
+
+const OptionSpec *find_spec(const std::string &long_name, char short_name) {
+    for (const OptionSpec &spec : option_specs())
+        if ((short_name && spec.short_name == short_name) ||
+            (!short_name && long_name == spec.long_name))
+            return &spec;
+    return nullptr;
+}
+
+// --audio takes its device only as --audio=DEVICE, so that "--audio FILE" stays clear.
+bool parse_audio(const std::string &arg, RecorderOptions &o) {
+    if (arg == "--audio" || arg.rfind("--audio=", 0) == 0) {
+        o.audio = true;
+        o.audio_device = arg.size() > 8 ? arg.substr(8) : "";
+        return true;
+    }
+    return false;
+}
+
+std::string check_together(const RecorderOptions &o) {
+    if (o.help || o.list_monitors || o.list_windows)
+        return "";
+    if (o.file.empty())
+        return "no output file given (e.g. xshm-record screen.mp4; --help lists the options)";
+    if (!o.monitor.empty() && !o.window.empty())
+        return "--monitor and --window cannot be used together: record one or the other";
+    return "";
+}
+
+} // namespace
+
+ParsedOptions parse_options(const std::vector<std::string> &arguments) {
+    ParsedOptions parsed;
+    RecorderOptions &o = parsed.options;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const std::string &arg = arguments[i];
+        if (parse_audio(arg, o))
+            continue;
+        if (arg.size() < 2 || arg[0] != '-') {
+            parsed.error = set_file(o, arg);
+            if (!parsed.error.empty())
+                return parsed;
+            continue;
+        }
+        const bool is_long = arg.rfind("--", 0) == 0;
+        const std::size_t equals = arg.find('=');
+        const std::string name = is_long ? arg.substr(2, equals == std::string::npos ? std::string::npos : equals - 2) : "";
+        const OptionSpec *spec = is_long ? find_spec(name, 0) : arg.size() == 2 ? find_spec("", arg[1]) : nullptr;
+        if (spec == nullptr) {
+            parsed.error = "unknown option '" + arg + "' (--help lists the options)";
+            return parsed;
+        }
+        std::string value;
+        if (spec->takes_value) {
+            if (is_long && equals != std::string::npos) {
+                value = arg.substr(equals + 1);
+            } else if (i + 1 < arguments.size()) {
+                value = arguments[++i];
+            } else {
+                parsed.error = "option '" + arg + "' needs a value";
+                return parsed;
+            }
+        } else if (is_long && equals != std::string::npos) {
+            parsed.error = "option '--" + name + "' takes no value";
+            return parsed;
+        }
+        parsed.error = spec->set(o, value);
+        if (!parsed.error.empty())
+            return parsed;
+    }
+    parsed.error = check_together(o);
+    return parsed;
+}
+
+std::string usage_text() {
+    return R"(Usage: xshm-record [OPTIONS] FILE
+Records an X11 screen (or a monitor, a window, a region) to FILE. The container
+follows the name: .mkv (Matroska, H.264), .mp4 (MP4, H.264), .webm (WebM, VP8).
+Frames are written only when the screen changed (at most --fps a second), and the
+file lasts until the recording is stopped: Ctrl-C, SIGTERM, SIGHUP or -t.
+
+What to record (default: the whole screen of $DISPLAY):
+      --display NAME       X display, e.g. :0
+      --monitor M          a monitor: primary, a RandR monitor or output name, an index
+      --window W           a window: its id (0x1e00003) or its name
+      --region WxH+X+Y     a rectangle (inside the monitor or window when one is given)
+      --list-monitors      list the monitors and exit
+      --list-windows       list the named windows and exit
+      --no-pointer         leave the mouse pointer out
+Rate and codec:
+      --fps N              the most frames a second (default 30)
+      --cfr                a constant rate of --fps frames a second (for video editors)
+      --codec C            h264, vp8, vp9 or ffv1 (lossless, .mkv only)
+      --preset P           x264 speed preset, ultrafast ... veryslow (default veryfast)
+      --quality Q          constant quality: x264 CRF 0-51 (default 23), libvpx cq-level 0-63
+      --bitrate KBPS       a bit rate instead of a quality
+      --keyint SECONDS     a keyframe at least this often, still stretches included (default 2)
+      --no-hardware        use x264 even where a hardware H.264 encoder exists
+Audio:
+      --audio[=DEVICE]     record PulseAudio/PipeWire audio too (default: the default source)
+Other:
+  -o, --output FILE        the file to write (or give it last)
+  -t, --duration SECONDS   stop after this long
+  -y, --overwrite          replace FILE if it exists
+  -q, --quiet              no progress line and no summary
+  -h, --help               this text
+Exit status: 0 recorded; 1 the recording failed; 2 bad options or target, nothing written.
+)";
+}
+
+const char *codec_name(Codec codec) {
+    switch (codec) {
+    case Codec::H264: return "h264";
+    case Codec::Vp8: return "vp8";
+    case Codec::Vp9: return "vp9";
+    case Codec::Ffv1: return "ffv1";
+    }
+    return "?";
+}
+
+std::optional<Codec> codec_from_name(const std::string &name) {
+    for (Codec c : {Codec::H264, Codec::Vp8, Codec::Vp9, Codec::Ffv1})
+        if (name == codec_name(c))
+            return c;
+    return std::nullopt;
+}
+
+const std::vector<std::string> &x264_presets() {
+    static const std::vector<std::string> presets = {
+        "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"};
+    return presets;
+}
+
+std::optional<uint32_t> window_id(const std::string &window) {
+    if (window.empty())
+        return std::nullopt;
+    const bool hex = window.rfind("0x", 0) == 0 || window.rfind("0X", 0) == 0;
+    const std::string digits = hex ? window.substr(2) : window;
+    if (digits.empty() || digits.size() > (hex ? 8u : 10u))
+        return std::nullopt;
+    for (char c : digits)
+        if (!(hex ? std::isxdigit(static_cast<unsigned char>(c)) : std::isdigit(static_cast<unsigned char>(c))))
+            return std::nullopt;
+    const unsigned long long id = std::strtoull(digits.c_str(), nullptr, hex ? 16 : 10);
+    if (id == 0 || id > UINT32_MAX)
+        return std::nullopt;
+    return uint32_t(id);
+}
+
+} // namespace xshm_record

@@ -1,0 +1,24 @@
+// Runs a recording to its end: starts the pipeline, shows progress, stops it
+// cleanly (the file finalized) on -t, Ctrl-C, SIGTERM, SIGHUP or a lost X
+// server, aborts on a second Ctrl-C, and says how it went.
+#pragma once
+
+#include <string>
+
+#include "capture_target.h"
+#include "encoder_choice.h"
+#include "output_format.h"
+#include "recorder_options.h"
+
+namespace xshm_record {
+
+// Exit statuses, as --help says them.
+constexpr int kRecorded = 0, kFailed = 1, kRefused = 2, kAborted = 130;
+
+// Writes "xshm-record: <message>" to stderr (clearing a status line first).
+void tell(const std::string &message);
+
+int record(const RecorderOptions &options, const OutputFormat &format, const EncoderPlan &encoder,
+           const CaptureTarget &target);
+
+} // namespace xshm_record
