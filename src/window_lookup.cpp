@@ -1,6 +1,7 @@
 #include "window_lookup.h"
 
 #include <cstdio>
+#include <functional>
 #include <vector>
 
 #include "display_connection.h"
@@ -54,6 +55,25 @@ bool viewable(xcb_connection_t *conn, xcb_window_t window) {
     return attrs && attrs->map_state == XCB_MAP_STATE_VIEWABLE;
 }
 
+// Visits the window tree breadth-first from the root (top-level windows before
+// their clients) until `visit` returns false.
+void walk_windows(xcb_connection_t *conn, xcb_window_t root,
+                  const std::function<bool(xcb_window_t)> &visit) {
+    std::vector<xcb_window_t> queue{root};
+    for (std::size_t i = 0; i < queue.size(); ++i) {
+        XcbReply<xcb_query_tree_reply_t> tree(
+            xcb_query_tree_reply(conn, xcb_query_tree(conn, queue[i]), nullptr));
+        if (!tree)
+            continue;
+        const xcb_window_t *children = xcb_query_tree_children(tree.get());
+        for (int c = 0; c < xcb_query_tree_children_length(tree.get()); ++c) {
+            if (!visit(children[c]))
+                return;
+            queue.push_back(children[c]);
+        }
+    }
+}
+
 std::string hex(uint32_t id) {
     char text[16];
     std::snprintf(text, sizeof text, "0x%x", id);
@@ -82,28 +102,18 @@ WindowInfo find_window(DisplayConnection &display, uint32_t xid, const std::stri
         const auto names = names_of(conn, xid, net_wm_name);
         found_name = names.empty() ? "" : names.front();
     } else {
-        // Breadth-first from the root: top-level windows and their clients.
-        std::vector<xcb_window_t> queue{root};
-        for (std::size_t i = 0; i < queue.size() && found == XCB_WINDOW_NONE; ++i) {
-            XcbReply<xcb_query_tree_reply_t> tree(
-                xcb_query_tree_reply(conn, xcb_query_tree(conn, queue[i]), nullptr));
-            if (!tree)
-                continue;
-            const xcb_window_t *children = xcb_query_tree_children(tree.get());
-            for (int c = 0; c < xcb_query_tree_children_length(tree.get()); ++c) {
-                const auto names = names_of(conn, children[c], net_wm_name);
-                for (const std::string &name : names)
-                    if (name == xname && viewable(conn, children[c])) {
-                        found = children[c];
-                        found_name = name;
-                    }
-                if (found != XCB_WINDOW_NONE)
-                    break;
-                if (!names.empty() && known.size() < 12)
-                    known.push_back("'" + names.front() + "'");
-                queue.push_back(children[c]);
-            }
-        }
+        walk_windows(conn, root, [&](xcb_window_t window) {
+            const auto names = names_of(conn, window, net_wm_name);
+            for (const std::string &name : names)
+                if (name == xname && viewable(conn, window)) {
+                    found = window;
+                    found_name = name;
+                    return false;
+                }
+            if (!names.empty() && known.size() < 12)
+                known.push_back("'" + names.front() + "'");
+            return true;
+        });
     }
 
     WindowInfo info;
@@ -140,24 +150,15 @@ std::vector<WindowInfo> list_windows(DisplayConnection &display) {
     const xcb_window_t root = display.screen()->root;
     const xcb_atom_t net_wm_name = intern(conn, "_NET_WM_NAME");
     std::vector<WindowInfo> windows;
-    std::vector<xcb_window_t> queue{root};
-    for (std::size_t i = 0; i < queue.size() && windows.size() < 200; ++i) {
-        XcbReply<xcb_query_tree_reply_t> tree(
-            xcb_query_tree_reply(conn, xcb_query_tree(conn, queue[i]), nullptr));
-        if (!tree)
-            continue;
-        const xcb_window_t *children = xcb_query_tree_children(tree.get());
-        for (int c = 0; c < xcb_query_tree_children_length(tree.get()); ++c) {
-            queue.push_back(children[c]);
-            const auto names = names_of(conn, children[c], net_wm_name);
-            if (names.empty() || !viewable(conn, children[c]))
-                continue;
+    walk_windows(conn, root, [&](xcb_window_t window) {
+        if (!names_of(conn, window, net_wm_name).empty() && viewable(conn, window)) {
             try {
-                windows.push_back(find_window(display, children[c], ""));
+                windows.push_back(find_window(display, window, ""));
             } catch (const WindowNotFound &) { // gone meanwhile
             }
         }
-    }
+        return windows.size() < 200;
+    });
     display.check_alive();
     return windows;
 }

@@ -208,6 +208,28 @@ GST_START_TEST(killed_recording_stays_playable) {
 }
 GST_END_TEST;
 
+// A second Ctrl-C while the file is being finished aborts at once. The X server
+// is stopped so that finishing hangs: capture waits for the pointer's position.
+GST_START_TEST(second_ctrl_c_aborts) {
+    XvfbServer x({320, 240, 24});
+    const std::string file = temp_path("aborted.mkv");
+    ChildProcess *r = recorder(x, {"-q", file});
+    g_usleep(1500000);
+    kill(x.pid(), SIGSTOP);
+    g_usleep(300000); // the next frame time blocks on the pointer's position
+    r->signal(SIGINT);
+    fail_unless(r->wait(1000) == -1, "finished although the X server is stopped");
+    r->signal(SIGINT);
+    const int status = r->wait(5000);
+    kill(x.pid(), SIGCONT);
+    const std::string output = r->output();
+    delete r;
+    unlink(file.c_str());
+    fail_unless(status == 130, "exit %d: %s", status, output.c_str());
+    fail_unless(contains(output, "aborted"), "%s", output.c_str());
+}
+GST_END_TEST;
+
 GST_START_TEST(bad_input_is_refused_before_recording) {
     XvfbServer x({640, 480, 24});
     define_monitor(x.display(), "LEFT", 0, 0, 320, 480);
@@ -362,6 +384,7 @@ static Suite *recorder_suite() {
     tcase_add_test(tc, timeline_follows_the_paint_and_the_stop);
     tcase_add_test(tc, sigterm_and_sighup_finish_the_file);
     tcase_add_test(tc, killed_recording_stays_playable);
+    tcase_add_test(tc, second_ctrl_c_aborts);
     tcase_add_test(tc, bad_input_is_refused_before_recording);
     tcase_add_test(tc, lost_x_server_finishes_the_file);
     tcase_add_test(tc, audio_is_recorded_in_sync);

@@ -103,11 +103,9 @@ gboolean stop_after_duration(gpointer data) {
 
 gboolean on_interrupt(gpointer data) {
     auto &run = *static_cast<Run *>(data);
-    if (run.stopping) { // a second Ctrl-C: leave the file as it is
+    if (run.stopping) { // a second Ctrl-C: now, leaving the file as it is
         tell("aborted; " + run.options.file + " is left as it was written so far");
-        run.status = kAborted;
-        g_main_loop_quit(run.loop);
-        return G_SOURCE_CONTINUE;
+        _exit(kAborted); // not even stopping the pipeline: it may be what hangs
     }
     stop(run);
     return G_SOURCE_CONTINUE;
@@ -227,7 +225,7 @@ int finish(Run &run) {
     const bool wrote = run.pipeline->has_written();
     if (!run.failure.empty())
         tell(run.failure);
-    if (!wrote && run.status != kAborted) {
+    if (!wrote) {
         unlink(run.options.file.c_str()); // no empty file behind
         if (run.status == kRecorded)
             run.status = kFailed;
