@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark of xshmsrc against ximagesrc and FFmpeg x11grab.
 
-Two parts, both run by default (--only capture|recording for one):
+Three parts, all run by default (--only capture|recording|conversion for one):
 
 capture: unthrottled capture, CPU per frame. Starts a private Xvfb per screen
 size, runs the contenders alternating (A B C D, A B C D, ...) in each scenario,
@@ -13,6 +13,12 @@ recording: H.264 recording at 30 fps (x264 ultrafast, Matroska), CPU per
 recorded second (recorder + X server - painting) and frames written, while the
 harness paints a still screen, typing, a 1280x720 video or the whole screen
 changing; ratios against FFmpeg and the content-driven targets, in words.
+
+conversion: I420 at a constant 30 fps into a discarding sink, client CPU per
+frame: xshmsrc converting itself (format=I420) beside xshmsrc ! videoconvert and
+FFmpeg x11grab -pix_fmt yuv420p, while the harness paints typing or the whole
+screen changing; ratios against the videoconvert pipeline and its targets
+(whole screen <= 1/3, typing <= 1/20), in words.
 
 Run through examples/bench.sh.
 """
@@ -706,19 +712,455 @@ almost nothing.
     print(rec_markdown(all_rows))
 
 
+# ---- Conversion: client CPU per frame of delivering I420 ---------------------------
+
+CONV_SCENARIOS = {
+    "full": "the whole screen shows a new picture 30 times a second",
+    "typing": "an 800x40 line of text is redrawn 10 times a second (the rest never changes)",
+}
+CONV_RATE = 30  # frames a second, constant, for every contender
+# key: (name in the tables, what it is, gst-launch pipeline or None for FFmpeg)
+CONV_CONTENDERS = {
+    "xshmsrc-i420": ("xshmsrc I420", "the element converts to I420 itself (libyuv): only the "
+                     "rows that changed, and a repeated frame costs no conversion",
+                     "xshmsrc display-name={display} show-pointer=false num-buffers={n} ! "
+                     "video/x-raw,format=I420,framerate=30/1 ! fakesink"),
+    # The input format is pinned to the screen's own (BGRx on a 24-bit Xvfb): with an
+    # open format, an xshmsrc that offers I420 would negotiate it and videoconvert
+    # would pass the frames through instead of converting them.
+    "videoconvert": ("xshmsrc + videoconvert", "xshmsrc delivers BGRx, videoconvert "
+                     "(GStreamer's default, one thread) converts every frame",
+                     "xshmsrc display-name={display} show-pointer=false num-buffers={n} ! "
+                     "video/x-raw,format=BGRx,framerate=30/1 ! videoconvert ! "
+                     "video/x-raw,format=I420 ! fakesink"),
+    "ffmpeg": ("ffmpeg x11grab", "FFmpeg's X11 capture; -pix_fmt yuv420p makes it insert a "
+               "swscale conversion (bgr0 -> yuv420p) for every frame, and the null muxer takes "
+               "the converted frame as it is (wrapped_avframe: no encoding, no copy)", None),
+}
+CONV_BASELINE = "videoconvert"
+CONV_OURS = "xshmsrc-i420"
+# Client CPU per frame of xshmsrc I420 against the videoconvert pipeline's: at most this.
+CONV_TARGETS = {"full": (1 / 3, "1/3"), "typing": (1 / 20, "1/20")}
+CONV_TAIL = 0.7  # s of capture after the measured window, before num-buffers ends the run
+
+
+def conv_command(key, display, size, n="N"):
+    if key == "ffmpeg":
+        return ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "verbose",
+                "-progress", "pipe:1", "-stats_period", "0.25",
+                "-f", "x11grab", "-framerate", str(CONV_RATE), "-video_size", size,
+                "-draw_mouse", "0", "-i", display, "-pix_fmt", "yuv420p", "-f", "null", "-"]
+    return ["gst-launch-1.0", "-v"] + CONV_CONTENDERS[key][2].format(display=display,
+                                                                      n=n).split()
+
+
+def cpu_sample(pid):
+    """A process's CPU, precisely: the sum of its threads' run time (ns, from
+    /proc/<pid>/task/*/schedstat) and, as a fallback, utime+stime from /proc/<pid>/stat
+    (10 ms ticks: too coarse for a fraction of a millisecond a frame over a few seconds)."""
+    tids = {}
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                    tids[tid] = int(f.read().split()[0])
+            except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+                pass
+    except FileNotFoundError:
+        pass
+    return {"tids": tids, "stat": proc_cpu_ms(pid)}
+
+
+def cpu_delta_ms(a, b):
+    """CPU milliseconds between two samples of one process."""
+    if not a["tids"] or not b["tids"] or any(t not in b["tids"] for t in a["tids"]):
+        return b["stat"] - a["stat"]  # a thread ended in between: its time is in stat only
+    return sum(ns - a["tids"].get(t, 0) for t, ns in b["tids"].items()) / 1e6
+
+
+def conv_failure(what, lines):
+    text = "\n".join(lines)
+    if "not-negotiated" in text or "could not link" in text:
+        m = re.search(r"could not link [^\n]*", text)
+        detail = m.group(0)[:140] if m else "streaming stopped, reason not-negotiated"
+        return RuntimeError(f"caps not negotiated ({detail})")
+    errors = [l for l in lines if re.search(r"ERROR|[Ee]rror|erroneous|No such|not found|"
+                                            r"Invalid|[Cc]annot|Could not", l)]
+    detail = (errors or lines or [""])[-1].strip()
+    return RuntimeError(f"{what}: {detail[:160]}" if detail else what)
+
+
+class _Reader:
+    """Collects a process's output lines; calls on_line(line) for each as it arrives."""
+
+    def __init__(self, proc, on_line=None):
+        self.lines = []
+        self.proc = proc
+        self.on_line = on_line
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        for line in self.proc.stdout:
+            line = line.rstrip()
+            self.lines.append(line)
+            if self.on_line:
+                self.on_line(line)
+
+
+def _stop(proc, reader):
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    reader.thread.join(5)
+
+
+def gst_formats(lines):
+    """Negotiated formats: {element: (sink format, src format)} from gst-launch -v."""
+    out = {}
+    for l in lines:
+        m = re.search(r"/Gst(\w+):(\w+)\.GstPad:(src|sink): caps = video/x-raw.*?"
+                      r"format=\(string\)(\w+)", l)
+        if m:
+            out.setdefault(m.group(2), {})[m.group(3)] = m.group(4)
+    return out
+
+
+def conv_run_gst(key, display, size, xpid, args, env):
+    """One gst-launch run. The window is timed; the frames in it are CONV_RATE a second,
+    checked against the run's own count: num-buffers=N frames must take (N-1)/30 s."""
+    n = int(CONV_RATE * (args.conv_warmup + args.conv_seconds + CONV_TAIL)) + 1
+    proc = subprocess.Popen(conv_command(key, display, size, n), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            errors="replace", env=env)
+    playing = threading.Event()
+
+    def on_line(line):
+        if "Setting pipeline to PLAYING" in line:
+            playing.set()
+    reader = _Reader(proc, on_line)
+    try:
+        deadline = time.monotonic() + 60
+        while not playing.wait(0.1):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                reader.thread.join(2)
+                raise conv_failure("did not start" if proc.returncode is None else
+                                   f"exited at start (status {proc.returncode})", reader.lines)
+        time.sleep(args.conv_warmup)
+        if proc.poll() is not None:
+            reader.thread.join(2)
+            raise conv_failure(f"exited at start (status {proc.returncode})", reader.lines)
+        t0, c0, s0 = time.monotonic(), cpu_sample(proc.pid), cpu_sample(xpid)
+        time.sleep(args.conv_seconds)
+        t1, c1, s1 = time.monotonic(), cpu_sample(proc.pid), cpu_sample(xpid)
+        if proc.poll() is not None:
+            reader.thread.join(2)
+            raise conv_failure(f"ended inside the measured window (status {proc.returncode})",
+                               reader.lines)
+        try:
+            proc.wait(timeout=CONV_TAIL + 30)
+        except subprocess.TimeoutExpired:
+            raise conv_failure(f"{n} frames took more than {n / CONV_RATE + 30:.0f} s",
+                               reader.lines)
+        reader.thread.join(5)
+        if proc.returncode != 0:
+            raise conv_failure(f"exit status {proc.returncode}", reader.lines)
+        m = next((re.search(r"Execution ended after (\d+):(\d+):([\d.]+)", l)
+                  for l in reader.lines if "Execution ended after" in l), None)
+        if not m:
+            raise conv_failure("no 'Execution ended' line", reader.lines)
+        ran = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+    finally:
+        _stop(proc, reader)
+    fmts = gst_formats(reader.lines)
+    src = fmts.get("xshmsrc0", {}).get("src", "?")
+    if key == CONV_BASELINE:
+        vc = fmts.get("videoconvert0", {})
+        if vc.get("sink") == vc.get("src"):
+            raise RuntimeError(f"videoconvert did not convert ({vc.get('sink')} in and out)")
+        path = f"xshmsrc {src} -> videoconvert -> {vc.get('src', '?')}"
+    else:
+        if src != "I420":
+            raise RuntimeError(f"xshmsrc produced {src}, not I420")
+        path = f"xshmsrc -> {src}"
+    rate = (n - 1) / ran if ran > 0 else 0.0
+    wall = t1 - t0
+    # A constant-rate live source: CONV_RATE frames a second while it keeps up (checked
+    # on the whole run); the run's own average rate if it did not.
+    fps = CONV_RATE if rate >= 0.97 * CONV_RATE else rate
+    frames = fps * wall
+    return {"client": cpu_delta_ms(c0, c1), "server": cpu_delta_ms(s0, s1), "wall": wall,
+            "frames": frames, "fps": fps, "run_fps": rate, "path": path, "counted": False}
+
+
+def conv_run_ffmpeg(display, size, xpid, args, env):
+    """One FFmpeg run; the window is aligned on its progress counter (frame=N lines),
+    the CPU sampled as each line arrives."""
+    proc = subprocess.Popen(conv_command("ffmpeg", display, size), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            errors="replace", env=env)
+    marks = []  # (time, frame count, client sample, server sample)
+    first = []
+    state = {}
+    done = threading.Event()
+
+    def on_line(line):
+        m = re.match(r"frame=(\d+)$", line)
+        if not m or done.is_set():
+            return
+        now = time.monotonic()
+        if not first:
+            first.append(now)
+        if now - first[0] < args.conv_warmup:
+            return
+        marks.append((now, int(m.group(1)), cpu_sample(proc.pid), cpu_sample(xpid)))
+        if now - marks[0][0] >= args.conv_seconds:
+            done.set()
+    reader = _Reader(proc, on_line)
+    try:
+        deadline = time.monotonic() + args.conv_warmup + args.conv_seconds + 60
+        while not done.wait(0.1):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                reader.thread.join(2)
+                raise conv_failure("exited" if proc.poll() is not None else "no progress",
+                                   reader.lines)
+    finally:
+        _stop(proc, reader)
+    (t0, n0, c0, s0), (t1, n1, c1, s1) = marks[0], marks[-1]
+    if n1 <= n0:
+        raise conv_failure("no frames in the measured window", reader.lines)
+    text = "\n".join(reader.lines)
+    m = re.search(r"auto_scale\w* @ [^\]]*\] w:\d+ h:\d+ fmt:(\w+).*-> w:\d+ h:\d+ fmt:(\w+)", text)
+    path = f"x11grab {m.group(1)} -> swscale -> {m.group(2)}" if m else \
+        "x11grab (the conversion was not seen in FFmpeg's log)"
+    return {"client": cpu_delta_ms(c0, c1), "server": cpu_delta_ms(s0, s1), "wall": t1 - t0,
+            "frames": float(n1 - n0), "fps": (n1 - n0) / (t1 - t0), "run_fps": None,
+            "path": path, "counted": True}
+
+
+def conv_bench_size(size, args, env):
+    x = Xvfb(size)
+    paint = {}      # scenario -> [X server ms per second while painting alone, per round]
+    results = {}    # (scenario, key) -> [run, ...]
+    failures = {}   # (scenario, key) -> [reason, ...]
+    paths = {}      # key -> what was converted how
+    notes = []
+    try:
+        for scenario in args.conv_scenarios:
+            try:
+                painter = Painter(scenario, x.display)
+            except Exception as e:
+                for key in args.conv_contenders:
+                    failures.setdefault((scenario, key), []).append(f"no painter: {e}")
+                continue
+            try:
+                for round_no in range(args.rounds_conv):
+                    # The painter's own cost on the X server, with nothing capturing.
+                    time.sleep(0.3)
+                    t0, s0 = time.monotonic(), cpu_sample(x.pid)
+                    time.sleep(min(args.conv_seconds, 2.0))
+                    paint.setdefault(scenario, []).append(
+                        cpu_delta_ms(s0, cpu_sample(x.pid)) / (time.monotonic() - t0))
+                    for key in args.conv_contenders:
+                        label = f"{size} {scenario:6} round {round_no + 1}: {CONV_CONTENDERS[key][0]}"
+                        print(f"  {label} ...", end="", flush=True, file=sys.stderr)
+                        try:
+                            if key == "ffmpeg":
+                                r = conv_run_ffmpeg(x.display, size, x.pid, args, env)
+                            else:
+                                r = conv_run_gst(key, x.display, size, x.pid, args, env)
+                            r["paint"] = paint[scenario][-1]
+                            results.setdefault((scenario, key), []).append(r)
+                            paths[key] = r["path"]
+                            print(f" {r['client'] / r['frames']:.3f} ms/frame, {r['fps']:.1f} fps",
+                                  file=sys.stderr, flush=True)
+                        except Exception as e:  # one contender failing must not end the run
+                            failures.setdefault((scenario, key), []).append(str(e))
+                            print(f" FAILED: {e}", file=sys.stderr, flush=True)
+            finally:
+                steps, late = painter.stop()
+                if steps and late > 0.02 * (steps + late):
+                    notes.append(f"{scenario}: the painter fell behind ({late} of {steps + late} "
+                                 f"changes late): the machine was saturated")
+    finally:
+        x.close()
+    return paint, results, failures, paths, notes
+
+
+def conv_summarize(size, results, failures, args):
+    rows = []
+    for sc in args.conv_scenarios:
+        base = None
+        for key in args.conv_contenders:
+            runs = results.get((sc, key), [])
+            m = {"size": size, "scenario": sc, "key": key, "name": CONV_CONTENDERS[key][0],
+                 "runs": len(runs), "failed": failures.get((sc, key), [])}
+            if runs:
+                m["client"] = statistics.median(r["client"] / r["frames"] for r in runs)
+                m["server"] = statistics.median(
+                    max(0.0, r["server"] - r["paint"] * r["wall"]) / r["frames"] for r in runs)
+                m["fps"] = statistics.median(r["fps"] for r in runs)
+                m["core"] = statistics.median(r["client"] / r["wall"] / 10.0 for r in runs)
+                run_fps = [r["run_fps"] for r in runs if r["run_fps"] is not None]
+                m["run_fps"] = min(run_fps) if run_fps else None
+                if key == CONV_BASELINE:
+                    base = m["client"]
+            rows.append(m)
+        for m in rows:
+            if m["scenario"] == sc and "client" in m:
+                m["ratio"] = m["client"] / base if base else None
+    return rows
+
+
+def conv_report(size, paint, rows, paths, notes, args):
+    paint_med = {sc: statistics.median(v) / CONV_RATE for sc, v in paint.items()}
+    lines = [f"\n== {size}: painting alone costs the X server "
+             + ", ".join(f"{sc} {v:.3f} ms" for sc, v in paint_med.items())
+             + " per 1/30 s (subtracted from the X server column)"]
+    lines.append(f"{'scenario':8} {'contender':24} {'fps':>5} {'client ms/frame':>15} "
+                 f"{'x videoconvert':>14} {'client % core':>13} {'X server ms/frame':>17}")
+    for m in rows:
+        head = f"{m['scenario']:8} {m['name']:24}"
+        if not m["runs"]:
+            lines.append(f"{head} FAILED: {m['failed'][0]}")
+            continue
+        ratio = f"{m['ratio']:.3f}" if m.get("ratio") is not None else "n/a"
+        lines.append(f"{head} {m['fps']:5.1f} {m['client']:15.3f} {ratio:>14} "
+                     f"{m['core']:13.1f} {m['server']:17.3f}")
+        if m["fps"] < 0.9 * CONV_RATE:
+            notes.append(f"{m['scenario']}/{m['name']} fell behind: {m['fps']:.1f} frames a "
+                         f"second where {CONV_RATE} were due")
+        if m["failed"]:
+            notes.append(f"{m['scenario']}/{m['name']}: {len(m['failed'])} of "
+                         f"{len(m['failed']) + m['runs']} runs failed: {m['failed'][0]}")
+    for key in args.conv_contenders:
+        if key in paths:
+            lines.append(f"  {CONV_CONTENDERS[key][0]}: {paths[key]}")
+    for note in notes:
+        lines.append(f"  note: {note}")
+    print("\n".join(lines), flush=True)
+
+
+def share_words(r):
+    """0.045 -> '1/22 of'; 1.3 -> '1.30 times'."""
+    return f"{r:.2f} times" if r >= 1 else f"{fraction(r)} of"
+
+
+def conv_verdicts(all_rows, args):
+    lines = ["\nTargets: client CPU per frame of xshmsrc I420 against the videoconvert "
+             "pipeline's, converting the same screen:"]
+    by = {(m["size"], m["scenario"], m["key"]): m for m in all_rows}
+    met = total = 0
+    for size in dict.fromkeys(m["size"] for m in all_rows):
+        for sc in args.conv_scenarios:
+            if sc not in CONV_TARGETS or CONV_OURS not in args.conv_contenders:
+                continue
+            target, words = CONV_TARGETS[sc]
+            ours, base = by.get((size, sc, CONV_OURS)), by.get((size, sc, CONV_BASELINE))
+            what = f"  {SCENARIO_WORDS[sc]}, {size}: "
+            total += 1
+            if not ours or not ours["runs"] or not base or not base["runs"]:
+                who = ours if not ours or not ours["runs"] else base
+                why = who["failed"][0] if who and who["failed"] else "not run"
+                name = who["name"] if who else CONV_CONTENDERS[CONV_BASELINE][0]
+                lines.append(f"{what}no figure, {name} FAILED: {why} (target: at most {words}) "
+                             f"— NOT met (not measured)")
+                continue
+            ok = ours["ratio"] <= target
+            met += ok
+            lines.append(f"{what}xshmsrc I420 uses {share_words(ours['ratio'])} the "
+                         f"videoconvert pipeline's client CPU ({ours['client']:.3f} ms a frame "
+                         f"against {base['client']:.3f} ms); target: at most {words} — "
+                         f"{'met' if ok else 'NOT met'}")
+    for size in dict.fromkeys(m["size"] for m in all_rows):
+        for sc in args.conv_scenarios:
+            ff, base = by.get((size, sc, "ffmpeg")), by.get((size, sc, CONV_BASELINE))
+            if ff and ff["runs"] and base and base["runs"] and ff.get("ratio"):
+                lines.append(f"  (FFmpeg, {SCENARIO_WORDS[sc]}, {size}: {share_words(ff['ratio'])} "
+                             f"the videoconvert pipeline's, {ff['client']:.3f} ms a frame)")
+    if total:
+        lines.append(f"  {met} of {total} targets met." if met < total else
+                     f"  All {total} targets met.")
+    print("\n".join(lines), flush=True)
+
+
+def conv_markdown(all_rows):
+    out = ["| size | scenario | contender | fps | client ms/frame | × videoconvert | "
+           "client % of a core | X server ms/frame |", "|---|---|---|---:|---:|---:|---:|---:|"]
+    for m in all_rows:
+        if not m["runs"]:
+            reason = m["failed"][0].replace("|", "/") if m["failed"] else "not run"
+            out.append(f"| {m['size']} | {m['scenario']} | {m['name']} | FAILED: {reason} "
+                       f"| | | | |")
+            continue
+        ratio = f"{m['ratio']:.3f}" if m.get("ratio") is not None else "n/a"
+        out.append(f"| {m['size']} | {m['scenario']} | {m['name']} | {m['fps']:.0f} | "
+                   f"{m['client']:.3f} | {ratio} | {m['core']:.1f} | {m['server']:.3f} |")
+    return "\n".join(out)
+
+
+def run_conversion(args, env):
+    if shutil.which("gst-launch-1.0") is None:
+        raise SystemExit("the conversion benchmark needs gst-launch-1.0")
+    if not args.ffmpeg and "ffmpeg" in args.conv_contenders:
+        args.conv_contenders.remove("ffmpeg")
+        print("note: ffmpeg not found: no FFmpeg row", file=sys.stderr)
+    # Build the plugin registry now, not inside the first measured run.
+    caps = subprocess.run(["gst-inspect-1.0", "xshmsrc"], env=env, capture_output=True,
+                          text=True).stdout
+    print(f"""
+Conversion benchmark: client CPU per frame of delivering I420 (4:2:0) video of the screen.
+Each contender captures a private Xvfb at a constant {CONV_RATE} frames a second (the pointer
+not drawn) and converts every frame to I420, into a sink that discards it, while the
+benchmark paints one of these scenarios:""")
+    for sc in args.conv_scenarios:
+        print(f"  {sc:7} {CONV_SCENARIOS[sc]}")
+    print("Contenders:")
+    for key in args.conv_contenders:
+        print(f"  {CONV_CONTENDERS[key][0]:23} {CONV_CONTENDERS[key][1]}")
+        print("      " + " ".join(conv_command(key, ":N", "WxH")))
+    if CONV_OURS in args.conv_contenders and "I420" not in caps:
+        print("  note: this xshmsrc does not list I420 in its caps: its row will fail")
+    print(f"""Each run captures {args.conv_warmup:g} s before a {args.conv_seconds:g} s window is \
+measured; in it:
+  client ms/frame    CPU time of the capturing process (all its threads) per frame delivered
+  x videoconvert     client ms/frame / the videoconvert pipeline's, same size and scenario
+                     (0.050 = a twentieth)
+  client % core      the same per second: % of one core at {CONV_RATE} frames a second
+  X server ms/frame  the X server's CPU per frame (it copies the screen for the client),
+                     minus what painting the scenario costs it alone; informative
+Frames in the window: FFmpeg's are counted (its progress counter); gst-launch's are
+{CONV_RATE} a second (a constant-rate live source), checked on the whole run: num-buffers=N
+frames must take (N-1)/{CONV_RATE} s, and the run's own rate is used where they did not.
+CPU: the sum of the process's threads' run time (/proc/PID/task/*/schedstat, nanoseconds).
+{args.rounds_conv} round(s), contenders alternating within each round; medians. Progress goes \
+to stderr.""", flush=True)
+    all_rows = []
+    for size in args.sizes.split(","):
+        paint, results, failures, paths, notes = conv_bench_size(size, args, env)
+        rows = conv_summarize(size, results, failures, args)
+        conv_report(size, paint, rows, paths, notes, args)
+        all_rows.extend(rows)
+    conv_verdicts(all_rows, args)
+    print("\nConversion, Markdown:\n")
+    print(conv_markdown(all_rows))
+
+
 def main():
     p = argparse.ArgumentParser(
         description="Benchmark of xshmsrc against ximagesrc and FFmpeg x11grab: "
                     "'capture' (unthrottled capture, CPU per frame) and 'recording' "
-                    "(H.264 recording at 30 fps, CPU per recorded second). Both by default.")
-    p.add_argument("--only", choices=("capture", "recording"),
-                   help="run one part only (default: capture, then recording)")
+                    "(H.264 recording at 30 fps, CPU per recorded second) and 'conversion' "
+                    "(I420 at 30 fps, client CPU per frame against videoconvert and FFmpeg). "
+                    "All three by default.")
+    p.add_argument("--only", choices=("capture", "recording", "conversion"),
+                   help="run one part only (default: capture, recording, then conversion)")
     p.add_argument("--recording", action="store_true", help="same as --only recording")
     p.add_argument("--sizes", default="1920x1080,3840x2160")
     p.add_argument("--quick", action="store_true",
                    help="one round, short runs: a smoke run, not figures")
     p.add_argument("--rounds", type=int, default=None,
-                   help="rounds (default: 3 for capture, 2 for recording)")
+                   help="rounds (default: 3 for capture and conversion, 2 for recording)")
     g = p.add_argument_group("capture")
     g.add_argument("--scenarios", default="still,area,full,cursor")
     g.add_argument("--frames", type=int, default=300)
@@ -734,18 +1176,41 @@ def main():
                    help="time recorded before measuring, once the recorder is up (default 1)")
     g.add_argument("--keep-recordings", metavar="DIR",
                    help="copy the recorded files into DIR")
+    g = p.add_argument_group("conversion")
+    g.add_argument("--conv-scenarios", default=",".join(CONV_SCENARIOS),
+                   help="comma-separated, from: " + ", ".join(CONV_SCENARIOS))
+    g.add_argument("--conv-contenders", default=",".join(CONV_CONTENDERS),
+                   help="comma-separated, from: " + ", ".join(CONV_CONTENDERS))
+    g.add_argument("--conv-seconds", type=float, default=None,
+                   help="measured time per run (default 4; --quick: 2)")
+    g.add_argument("--conv-warmup", type=float, default=1.0,
+                   help="time captured before measuring, once the pipeline plays (default 1)")
     args = p.parse_args()
     if args.recording:
         args.only = "recording"
-    parts = [args.only] if args.only else ["capture", "recording"]
+    parts = [args.only] if args.only else ["capture", "recording", "conversion"]
     args.rounds_rec = args.rounds or 2
+    args.rounds_conv = args.rounds or 3
     args.rounds = args.rounds or 3
     if args.quick:
         args.rounds, args.frames, args.seconds = 1, 60, 1.0
         args.rounds_rec = 1
+        args.rounds_conv = 1
     if args.rec_seconds is None:
         args.rec_seconds = 2.0 if args.quick else 5.0
     args.rec_alone = min(args.rec_seconds, 3.0)
+    if args.conv_seconds is None:
+        args.conv_seconds = 2.0 if args.quick else 4.0
+    args.conv_scenarios = [s for s in args.conv_scenarios.split(",") if s]
+    for s in args.conv_scenarios:
+        if s not in CONV_SCENARIOS:
+            raise SystemExit(f"unknown conversion scenario {s!r}: choose from "
+                             f"{', '.join(CONV_SCENARIOS)}")
+    args.conv_contenders = [c for c in args.conv_contenders.split(",") if c]
+    for c in args.conv_contenders:
+        if c not in CONV_CONTENDERS:
+            raise SystemExit(f"unknown conversion contender {c!r}: choose from "
+                             f"{', '.join(CONV_CONTENDERS)}")
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     for s in args.scenarios:
         if s not in SCENARIOS:
@@ -775,6 +1240,8 @@ def main():
         run_capture(args, env)
     if "recording" in parts:
         run_recording(args, env)
+    if "conversion" in parts:
+        run_conversion(args, env)
 
 
 def run_capture(args, env):

@@ -24,7 +24,8 @@ namespace {
 constexpr guint POOL_HEADROOM = 2;
 constexpr gint DEFAULT_RATE = 30;
 
-#define XSHM_FORMATS "{ BGRx, BGRA, RGBx, RGBA, xRGB, ARGB, xBGR, ABGR, RGB16, BGR16, RGB15, BGR15 }"
+#define XSHM_FORMATS "{ BGRx, BGRA, RGBx, RGBA, xRGB, ARGB, xBGR, ABGR, RGB16, BGR16, RGB15, BGR15, " \
+    "I420, NV12, Y444 }"
 #define XSHM_COMMON "video/x-raw, format = (string) " XSHM_FORMATS ", width = (int) [ 1, MAX ], " \
     "height = (int) [ 1, MAX ], pixel-aspect-ratio = (fraction) 1/1"
 
@@ -182,7 +183,8 @@ static GstStructure *stats_structure(const xshm::SessionStats &st) {
         "repeated-frames", G_TYPE_UINT64, st.repeated_frames, "keepalive-frames", G_TYPE_UINT64,
         st.keepalive_frames, "closing-frames", G_TYPE_UINT64, st.closing_frames,
         "skipped-frames", G_TYPE_UINT64, st.skipped_frames, "bytes-fetched", G_TYPE_UINT64,
-        st.bytes_fetched, "bytes-full-frames", G_TYPE_UINT64, st.bytes_full,
+        st.bytes_fetched, "bytes-full-frames", G_TYPE_UINT64, st.bytes_full, "bytes-converted",
+        G_TYPE_UINT64, st.bytes_converted,
         "cursor-image-fetches", G_TYPE_UINT64, st.cursor_fetches, nullptr);
 }
 
@@ -359,6 +361,23 @@ GstCaps *gst_xshm_src_frame_caps(const gchar *format, guint width, guint height)
     return frame_caps(format, width, height, false);
 }
 
+// The screen's own format first (zero-copy), then what is converted here with
+// libyuv: BT.601 limited range, 2x2 averaged chroma (centred: "jpeg" siting).
+static GstCaps *offered_caps(const xshm::FrameFormat &format) {
+    GstCaps *caps = frame_caps(format.gst_format.c_str(), format.width, format.height,
+                               format.variable_rate);
+    if (!format.converts)
+        return caps;
+    for (xshm::OutputFormat output : xshm::converted_formats()) {
+        GstCaps *yuv = frame_caps(xshm::output_format_name(output), format.width, format.height,
+                                  format.variable_rate);
+        gst_caps_set_simple(yuv, "colorimetry", G_TYPE_STRING, "bt601", "chroma-site",
+                            G_TYPE_STRING, "jpeg", nullptr);
+        gst_caps_append(caps, yuv);
+    }
+    return caps;
+}
+
 static GstCaps *gst_xshm_src_get_caps(GstBaseSrc *basesrc, GstCaps *filter) {
     auto *priv = GST_XSHM_SRC(basesrc)->priv;
     GstCaps *caps = nullptr;
@@ -366,8 +385,7 @@ static GstCaps *gst_xshm_src_get_caps(GstBaseSrc *basesrc, GstCaps *filter) {
         std::lock_guard<std::mutex> lock(priv->lock);
         const Snapshot &snap = priv->snapshot;
         if (snap.started)
-            caps = frame_caps(snap.format.gst_format.c_str(), snap.format.width,
-                              snap.format.height, snap.format.variable_rate);
+            caps = offered_caps(snap.format);
     }
     if (caps == nullptr)
         return GST_BASE_SRC_CLASS(parent_class)->get_caps(basesrc, filter);
@@ -396,9 +414,22 @@ static gboolean gst_xshm_src_set_caps(GstBaseSrc *basesrc, GstCaps *caps) {
     if (!gst_video_info_from_caps(&info, caps))
         return FALSE;
     xshm::CaptureSession &session = streaming_session(priv);
-    // The server lays rows out with its own padding; describe exactly that.
-    info.stride[0] = gint(session.format().stride);
-    info.size = session.format().size;
+    const auto output = xshm::output_format_from_name(
+        gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&info)));
+    guint max_slots;
+    {
+        std::lock_guard<std::mutex> lock(priv->settings_lock);
+        max_slots = priv->settings.grabber.max_slots;
+    }
+    const std::string error = session.set_output(output.value_or(xshm::OutputFormat::Native), max_slots);
+    if (!error.empty()) {
+        GST_ELEMENT_ERROR(basesrc, CORE, NEGOTIATION, ("%s", error.c_str()), (nullptr));
+        return FALSE;
+    }
+    if (!output) { // the server lays rows out with its own padding; describe exactly that
+        info.stride[0] = gint(session.format().stride);
+        info.size = session.format().size;
+    }
     gint pace_n = GST_VIDEO_INFO_FPS_N(&info), pace_d = GST_VIDEO_INFO_FPS_D(&info);
     gst_structure_get_fraction(gst_caps_get_structure(caps, 0), "max-framerate", &pace_n, &pace_d);
     session.set_rate(guint(std::max(pace_n, 0)), guint(std::max(pace_d, 0)));
@@ -461,16 +492,22 @@ static gboolean gst_xshm_src_decide_allocation(GstBaseSrc *basesrc, GstQuery *qu
     session.set_cursor_drawing(!priv->cursor_overlay);
     if (priv->cursor_overlay)
         GST_INFO_OBJECT(self, "downstream composes overlays: the pointer goes in a meta");
-    const std::shared_ptr<xshm::SlotPool> slots = session.slot_pool();
-    if (!slots) // GetImage: frames come wrapped from the replies, no pool needed.
-        return GST_BASE_SRC_CLASS(parent_class)->decide_allocation(basesrc, query);
-
-    GstCaps *caps = nullptr;
-    gst_query_parse_allocation(query, &caps, nullptr);
     guint downstream_min = 0;
     if (gst_query_get_n_allocation_pools(query) > 0)
         gst_query_parse_nth_allocation_pool(query, 0, nullptr, nullptr, &downstream_min, nullptr);
     const guint min = downstream_min + POOL_HEADROOM;
+    const std::shared_ptr<xshm::SlotPool> slots = session.slot_pool();
+    // GetImage frames come wrapped from the replies and converted frames from
+    // the session's own pool: no GstBufferPool to offer.
+    if (!slots || session.output() != xshm::OutputFormat::Native) {
+        session.reserve_frames(min);
+        while (gst_query_get_n_allocation_pools(query) > 0)
+            gst_query_remove_nth_allocation_pool(query, 0);
+        return TRUE;
+    }
+
+    GstCaps *caps = nullptr;
+    gst_query_parse_allocation(query, &caps, nullptr);
     const guint max = std::max(slots->max_slots(), min);
     if (max > slots->max_slots())
         GST_WARNING_OBJECT(self, "downstream keeps %u buffers: using %u slots, above max-slots=%u",
@@ -801,7 +838,7 @@ static void install_capture_properties(GObjectClass *object_class, GParamFlags r
         object_class, PROP_STATS,
         g_param_spec_boxed("stats", "Statistics", "What capture cost since start: frames, "
                            "full-captures, partial-captures, repeated-frames, keepalive-frames, "
-                           "closing-frames, skipped-frames, bytes-fetched, bytes-full-frames, "
+                           "closing-frames, skipped-frames, bytes-fetched, bytes-full-frames, bytes-converted, "
                            "cursor-image-fetches", GST_TYPE_STRUCTURE, readable));
 }
 

@@ -65,6 +65,26 @@ void CaptureSession::set_format() {
     format_.stride = grabber_->stride();
     format_.size = grabber_->frame_size();
     format_.variable_rate = options_.skip_unchanged;
+    format_.converts = grabber_->slot_pool() != nullptr && converts_from(grabber_->format());
+}
+
+std::string CaptureSession::set_output(OutputFormat output, unsigned max_frames) {
+    output_ = output;
+    mirror_.reset();
+    converted_.reset();
+    if (output == OutputFormat::Native)
+        return "";
+    if (!format_.converts)
+        return std::string("cannot make ") + output_format_name(output) + " from " +
+               format_.gst_format + (grabber_->slot_pool() ? "" : " without MIT-SHM");
+    const PlaneLayout layout = plane_layout(output, format_.width, format_.height);
+    converted_ = SlotPool::create(nullptr, SegmentKind::Private, layout.size, max_frames);
+    return "";
+}
+
+void CaptureSession::reserve_frames(unsigned count) {
+    if (converted_ && converted_->max_slots() < count)
+        converted_->set_max_slots(count);
 }
 
 Step CaptureSession::failure_of(const std::exception &error, Failure kind) {
@@ -120,9 +140,11 @@ Step CaptureSession::capture(const FramePacer::Tick &tick) {
     Frame frame;
     frame.kind = FrameKind::Captured;
     frame.number = tick.number;
+    if (output_ != OutputFormat::Native)
+        return capture_converted(frame);
     std::unique_ptr<SlotPool::Lease> slot;
     if (grabber_->slot_pool()) {
-        Step waited = acquire_slot(&slot);
+        Step waited = acquire_slot(grabber_->slot_pool(), &slot);
         if (!slot)
             return waited;
     }
@@ -142,10 +164,56 @@ Step CaptureSession::capture(const FramePacer::Tick &tick) {
     return step;
 }
 
+// The server refreshes the changed rows of the mirror, a slot kept here, and
+// only the rows that changed since the pushed frame's own content are
+// converted into it: a still screen costs no conversion, typing a few rows.
+Step CaptureSession::capture_converted(Frame &frame) {
+    std::unique_ptr<SlotPool::Lease> target;
+    if (!mirror_) {
+        Step waited = acquire_slot(grabber_->slot_pool(), &mirror_);
+        if (!mirror_)
+            return waited;
+    }
+    Step waited = acquire_slot(converted_, &target);
+    if (!target)
+        return waited;
+    const auto begin = SteadyClock::now();
+    frame.timestamp = clock_();
+    frame.capture = grabber_->capture_into(*mirror_);
+    frame.converted = convert(*target, frame.capture.state.generation);
+    frame.memory = std::move(target);
+    const Nanos took = nanos_since(begin);
+    last_state_ = frame.capture.state;
+    frame.duration = format_.variable_rate ? kNoTime : pacer_.period();
+    Step step = pushed(std::move(frame));
+    measure_latency(took, &step);
+    return step;
+}
+
+std::size_t CaptureSession::convert(SlotPool::Lease &target, uint64_t generation) {
+    const unsigned width = format_.width, height = format_.height;
+    std::vector<RowBand> rows = {{0, height}};
+    if (const auto changed = grabber_->changed_rows_since(target.content_generation())) {
+        rows = *changed;
+        for (const auto &cursor : {target.cursor_band(), mirror_->cursor_band()})
+            if (cursor)
+                rows.push_back(*cursor); // where the pointer was, and is
+        rows = merge_bands(std::move(rows));
+    }
+    std::size_t converted = 0;
+    for (const RowBand &band : rows) {
+        convert_rows(mirror_->data(), format_.stride, width, height, band, output_, target.data());
+        converted += conversion_band(output_, band, height).height * format_.stride;
+    }
+    target.set_content_generation(generation);
+    target.set_cursor_band(mirror_->cursor_band());
+    return converted;
+}
+
 // Waits for a free slot, watching the connection (a server that dies while
 // downstream holds every slot is noticed) and saying once when it takes long.
-Step CaptureSession::acquire_slot(std::unique_ptr<SlotPool::Lease> *slot) {
-    std::shared_ptr<SlotPool> pool = grabber_->slot_pool();
+Step CaptureSession::acquire_slot(const std::shared_ptr<SlotPool> &pool,
+                                  std::unique_ptr<SlotPool::Lease> *slot) {
     {
         std::lock_guard<std::mutex> lock(control_mutex_);
         waiting_on_ = pool;
@@ -179,8 +247,7 @@ Step CaptureSession::acquire_slot(std::unique_ptr<SlotPool::Lease> *slot) {
                 stall_reported_ = true;
                 return outcome(Outcome::Stalled,
                                "downstream holds all " + std::to_string(pool->max_slots()) +
-                                   " shared-memory frames (max-slots); capture waits for one to "
-                                   "come back");
+                                   " frames (max-slots); capture waits for one to come back");
             }
             break;
         }
@@ -248,6 +315,8 @@ Step CaptureSession::relocate() {
         return failure_of(e, Failure::Read);
     }
     grabber->set_cursor_drawing(draw_cursor_);
+    mirror_.reset(); // converted frames follow with the next set_output()
+    converted_.reset();
     grabber_ = std::move(grabber); // the old one disconnects; its slots stay readable
     set_format();
     has_last_ = false;
@@ -339,6 +408,7 @@ void CaptureSession::count(const Step &step) {
     case FrameKind::Captured:
         ++(frame.capture.full ? stats_.full_captures : stats_.partial_captures);
         stats_.bytes_fetched += frame.capture.bytes_fetched;
+        stats_.bytes_converted += frame.converted;
         break;
     case FrameKind::Repeated:
         ++stats_.repeated_frames;

@@ -16,6 +16,7 @@
 #include "frame_memory.h"
 #include "frame_pacer.h"
 #include "grabber.h"
+#include "yuv_conversion.h"
 
 namespace xshm {
 
@@ -40,6 +41,7 @@ struct FrameFormat {
     unsigned width = 0, height = 0;
     std::size_t stride = 0, size = 0;
     bool variable_rate = false; // frames only on change (caps framerate=0/1)
+    bool converts = false;      // I420/NV12/Y444 can be made here (32-bit screen, SHM)
 };
 
 enum class FrameKind {
@@ -53,6 +55,7 @@ struct Frame {
     FrameKind kind = FrameKind::Captured;
     std::unique_ptr<FrameMemory> memory; // Captured only
     CaptureResult capture;               // Captured only
+    std::size_t converted = 0;           // Captured only: BGRx bytes converted
     uint64_t number = 0;                 // frame number at the pacing rate
     Nanos timestamp = kNoTime;           // when the capture began (Closing: the stop)
     Nanos duration = kNoTime;            // unknown for variable-rate frames
@@ -87,6 +90,7 @@ struct SessionStats {
     uint64_t skipped_frames = 0; // frame times with nothing pushed
     uint64_t bytes_fetched = 0;
     uint64_t bytes_full = 0; // what full captures of the captured frames would have fetched
+    uint64_t bytes_converted = 0; // BGRx bytes converted to I420/NV12/Y444
     uint64_t cursor_fetches = 0;
 };
 
@@ -108,6 +112,12 @@ public:
     const FrameFormat &format() const { return format_; }
     const Grabber &grabber() const { return *grabber_; }
     std::shared_ptr<SlotPool> slot_pool() const { return grabber_->slot_pool(); }
+    // The negotiated frames: the screen's own format (the default), or one
+    // converted here, in a pool of at most `max_frames`. Returns an error, or "".
+    std::string set_output(OutputFormat output, unsigned max_frames);
+    // Downstream keeps this many frames: the pool of converted frames grows to fit.
+    void reserve_frames(unsigned count);
+    OutputFormat output() const { return output_; }
     // The negotiated pace: the frame rate, or the maximum rate when variable.
     void set_rate(unsigned numerator, unsigned denominator) { pacer_.set_rate(numerator, denominator); }
     Nanos frame_period() const { return pacer_.period(); }
@@ -138,7 +148,9 @@ public:
 private:
     Step decide(const FramePacer::Tick &tick);
     Step capture(const FramePacer::Tick &tick);
-    Step acquire_slot(std::unique_ptr<SlotPool::Lease> *slot);
+    Step acquire_slot(const std::shared_ptr<SlotPool> &pool, std::unique_ptr<SlotPool::Lease> *slot);
+    Step capture_converted(Frame &frame);
+    std::size_t convert(SlotPool::Lease &target, uint64_t generation);
     Step unchanged(const FramePacer::Tick &tick);
     Step close();
     Step relocate();
@@ -153,6 +165,9 @@ private:
     FrameFormat format_;
     FramePacer pacer_;
     bool draw_cursor_ = true;
+    OutputFormat output_ = OutputFormat::Native;
+    std::shared_ptr<SlotPool> converted_;            // frames pushed when converting
+    std::unique_ptr<SlotPool::Lease> mirror_;        // the screen as BGRx, never pushed
     bool format_changed_ = false;
     // The last frame pushed: what it shows and when (repeats and keepalives
     // are copies of it, made by the element).

@@ -53,7 +53,9 @@ std::unique_ptr<ShmSegment> ShmSegment::try_create(std::shared_ptr<DisplayConnec
                                                    SegmentKind kind, std::size_t size,
                                                    std::string *error) noexcept {
     std::unique_ptr<ShmSegment> segment(new ShmSegment(std::move(display), kind, size));
-    *error = kind == SegmentKind::Memfd ? segment->create_memfd() : segment->create_sysv();
+    *error = kind == SegmentKind::Memfd  ? segment->create_memfd()
+             : kind == SegmentKind::SysV ? segment->create_sysv()
+                                         : segment->create_private();
     if (!error->empty())
         segment.reset();
     return segment;
@@ -64,7 +66,8 @@ std::unique_ptr<ShmSegment> ShmSegment::create(std::shared_ptr<DisplayConnection
     std::string error;
     auto segment = try_create(display, kind, size, &error);
     if (!segment) {
-        display->check_alive();
+        if (display)
+            display->check_alive();
         throw Error(error);
     }
     return segment;
@@ -114,19 +117,27 @@ std::string ShmSegment::create_sysv() {
     return error;
 }
 
+std::string ShmSegment::create_private() {
+    void *map = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED)
+        return errno_text("allocating a frame failed");
+    data_ = static_cast<uint8_t *>(map);
+    return "";
+}
+
 ShmSegment::~ShmSegment() {
-    {
+    if (attached_) {
         std::lock_guard<std::mutex> lock(display_->mutex());
-        if (attached_ && display_->is_open_locked() && !display_->has_error()) {
+        if (display_->is_open_locked() && !display_->has_error()) {
             xcb_shm_detach(display_->xcb(), id_);
             xcb_flush(display_->xcb());
         }
     }
     if (data_ != nullptr) {
-        if (kind_ == SegmentKind::Memfd)
-            munmap(data_, size_);
-        else
+        if (kind_ == SegmentKind::SysV)
             shmdt(data_);
+        else
+            munmap(data_, size_);
     }
 }
 

@@ -17,6 +17,7 @@ class DisplayConnection;
 enum class SegmentKind {
     Memfd, // memfd passed with ShmAttachFd (MIT-SHM 1.2)
     SysV,  // IPC_PRIVATE segment with mode 0600, removed as soon as the server attached
+    Private, // this process's memory only, no server (frames converted here)
 };
 
 class ShmSegment {
@@ -45,6 +46,7 @@ private:
     // "" on success, else what failed.
     std::string create_memfd();
     std::string create_sysv();
+    std::string create_private();
 
     std::shared_ptr<DisplayConnection> display_;
     SegmentKind kind_;
