@@ -87,11 +87,14 @@ GST_START_TEST(every_container_and_codec) {
         {"vp8.webm", nullptr, "webm", "vp8", "yuv420p"},
         {"vp9.webm", "vp9", "webm", "vp9", "yuv420p"},
         {"ffv1.mkv", "ffv1", "matroska", "ffv1", "bgr0"},
+        {"h264-444.mkv", "444", "matroska", "h264", "yuv444p"},
     };
     for (const Case &c : cases) {
         const std::string file = temp_path(c.file);
         std::vector<std::string> args = {"-q", "-t", "2"};
-        if (c.codec != nullptr)
+        if (c.codec != nullptr && std::string(c.codec) == "444")
+            args.insert(args.end(), {"--chroma", "444"});
+        else if (c.codec != nullptr)
             args.insert(args.end(), {"--codec", c.codec});
         args.push_back(file);
         ChildProcess *r = recorder(x, args);
@@ -360,6 +363,8 @@ GST_START_TEST(progress_only_on_a_terminal) {
                 "control characters without a terminal: %s", logged.c_str());
     fail_unless(contains(logged, "recording the screen") && contains(logged, "wrote " + file));
     fail_unless(contains(logged, "x264enc"), "the encoder is not named: %s", logged.c_str());
+    fail_unless(contains(logged, "I420 made by xshmsrc"), "not converted in the source: %s",
+                logged.c_str());
 
     ChildProcess *quiet = recorder(x, {"-q", "-t", "1", "-y", file}, true);
     fail_unless_equals_int(quiet->wait(), 0);

@@ -72,6 +72,7 @@ GST_START_TEST(bad_options_are_named) {
         {{"--quality", "99", "a.mkv"}, "--quality takes a whole number from 0 to 63"},
         {{"--bogus", "a.mkv"}, "unknown option '--bogus'"},
         {{"--cfr=yes", "a.mkv"}, "option '--cfr' takes no value"},
+        {{"--chroma", "422", "a.mkv"}, "--chroma takes 420 or 444, not '422'"},
         {{"a.mkv", "b.mkv"}, "only one output file"},
         {{"--monitor", "0", "--window", "xterm", "a.mkv"}, "--monitor and --window cannot"},
         {{"-t", "5"}, "no output file given"},
@@ -114,6 +115,13 @@ GST_START_TEST(container_follows_the_file_name) {
     o.file = "a.mkv";
     o.codec = Codec::Ffv1;
     fail_unless(choose_output(o, &error).has_value());
+    o.chroma444 = true;
+    fail_unless(!choose_output(o, &error) && contains(error, "--chroma 444 needs h264 or vp9"));
+    o.file = "a.webm";
+    o.codec = Codec::Vp8;
+    fail_unless(!choose_output(o, &error) && contains(error, "vp8 is 4:2:0 only"), "%s", error.c_str());
+    o.codec = Codec::Vp9;
+    fail_unless(choose_output(o, &error)->chroma444);
 }
 GST_END_TEST;
 
@@ -142,10 +150,14 @@ GST_START_TEST(encoder_is_hardware_where_there_is_one) {
     plan = choose_encoder(r, machine({"vah264enc", "h264parse"}));
     fail_unless(plan.factory == "x264enc" && !contains(plan.description, "no hardware"));
 
+    r.allow_hardware = true;
+    r.chroma444 = true; // the hardware encoders take NV12 only
+    plan = choose_encoder(r, machine({"vah264enc", "h264parse"}));
+    fail_unless(plan.factory == "x264enc" && plan.input_format == "Y444");
+    r.chroma444 = false;
     r.bitrate_kbps = 4000;
     plan = choose_encoder(r, machine({}));
     fail_unless(property(plan, "pass") == "cbr" && property(plan, "bitrate") == "4000");
-    r.allow_hardware = true;
     plan = choose_encoder(r, machine({"vah264enc", "h264parse"}));
     fail_unless(property(plan, "rate-control") == "cbr" && property(plan, "bitrate") == "4000");
 }

@@ -4,6 +4,7 @@
 #include "error.h"
 #include "monitor_lookup.h"
 #include "window_lookup.h"
+#include "yuv_conversion.h"
 
 namespace xshm_record {
 namespace {
@@ -45,6 +46,7 @@ CaptureTarget find_capture_target(const RecorderOptions &options, bool even_size
     try {
         xshm::Grabber probe(target.grabber);
         region = probe.region();
+        target.converts = probe.slot_pool() != nullptr && xshm::converts_from(probe.format());
         description = probe.source_description() + " of X display '" + probe.display_name() + "'";
     } catch (const xshm::Error &e) {
         throw xshm::Error("cannot record " + what_is_asked(options) + ": " + e.what());

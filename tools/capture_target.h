@@ -14,6 +14,7 @@ struct CaptureTarget {
     xshm::GrabberOptions grabber; // what xshmsrc is set to
     std::string description;      // "the screen of X display ':0'", "monitor HDMI-1 ...", ...
     unsigned width = 0, height = 0;
+    bool converts = false;        // xshmsrc itself makes I420/NV12/Y444 here
     std::string note;             // why less than asked is recorded, or ""
 };
 

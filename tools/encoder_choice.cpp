@@ -21,8 +21,9 @@ EncoderPlan x264(const EncoderRequest &r) {
         p.insert(p.end(), {{"pass", "cbr"}, {"bitrate", text(r.bitrate_kbps)}});
     else
         p.insert(p.end(), {{"pass", "qual"}, {"quantizer", text(r.quality.value_or(23))}});
-    return {"x264enc", "I420", "", p, false,
-            "x264enc (software H.264, preset " + r.preset + ", " + rate_words(r) + ")"};
+    return {"x264enc", r.chroma444 ? "Y444" : "I420", "", p, false,
+            "x264enc (software H.264" + std::string(r.chroma444 ? " 4:4:4" : "") + ", preset " +
+                r.preset + ", " + rate_words(r) + ")"};
 }
 
 EncoderPlan vpx(const EncoderRequest &r) {
@@ -37,7 +38,7 @@ EncoderPlan vpx(const EncoderRequest &r) {
         p.insert(p.end(), {{"end-usage", "cq"},
                            {"cq-level", text(r.quality.value_or(default_quality(r.codec)))}});
     const std::string factory = vp9 ? "vp9enc" : "vp8enc";
-    return {factory, "I420", "", p, false,
+    return {factory, r.chroma444 ? "Y444" : "I420", "", p, false,
             factory + " (software " + (vp9 ? "VP9" : "VP8") + ", realtime, " + rate_words(r) + ")"};
 }
 
@@ -91,7 +92,7 @@ EncoderPlan choose_encoder(const EncoderRequest &request,
         break;
     }
     // Hardware encoders write byte-stream H.264: MP4 needs h264parse after them.
-    if (request.allow_hardware && usable("h264parse"))
+    if (request.allow_hardware && !request.chroma444 && usable("h264parse"))
         for (const std::string &factory : hardware_h264_encoders())
             if (usable(factory))
                 return hardware(factory, request);

@@ -20,6 +20,7 @@ struct EncoderRequest {
     std::optional<int> quality;
     unsigned keyint_frames = 60; // at the most frames a second
     bool allow_hardware = true;
+    bool chroma444 = false; // Y444 in (the hardware encoders take NV12 only)
 };
 
 struct EncoderPlan {

@@ -51,7 +51,13 @@ std::optional<OutputFormat> choose_output(const RecorderOptions &options, std::s
                  "; .mkv takes every codec";
         return std::nullopt;
     }
+    if (options.chroma444 && format.codec != Codec::H264 && format.codec != Codec::Vp9) {
+        *error = std::string("--chroma 444 needs h264 or vp9; ") + codec_name(format.codec) +
+                 (format.codec == Codec::Ffv1 ? " keeps the screen's own RGB anyway" : " is 4:2:0 only");
+        return std::nullopt;
+    }
     format.audio = options.audio;
+    format.chroma444 = options.chroma444;
     return format;
 }
 

@@ -15,6 +15,7 @@ struct OutputFormat {
     Container container = Container::Matroska;
     Codec codec = Codec::H264;
     bool audio = false;
+    bool chroma444 = false;
 };
 
 // From the file's extension and the asked codec (or the container's default:

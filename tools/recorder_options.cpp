@@ -136,6 +136,12 @@ const std::vector<OptionSpec> &option_specs() {
          }},
         {"keyint", 0, true,
          [](RecorderOptions &o, const std::string &v) { return set_seconds("--keyint", v, &o.keyint); }},
+        {"chroma", 0, true,
+         [](RecorderOptions &o, const std::string &v) {
+             o.chroma444 = v == "444";
+             return v == "420" || v == "444" ? std::string()
+                                             : "--chroma takes 420 or 444, not '" + v + "'";
+         }},
         {"no-pointer", 0, false, [](RecorderOptions &o, const std::string &) { o.pointer = false; return std::string(); }},
         {"no-hardware", 0, false, [](RecorderOptions &o, const std::string &) { o.hardware = false; return std::string(); }},
         {"quiet", 'q', false, [](RecorderOptions &o, const std::string &) { o.quiet = true; return std::string(); }},
@@ -243,6 +249,8 @@ Rate and codec:
       --quality Q          constant quality: x264 CRF 0-51 (default 23), libvpx cq-level 0-63
       --bitrate KBPS       a bit rate instead of a quality
       --keyint SECONDS     a keyframe at least this often, still stretches included (default 2)
+      --chroma 420|444     colour resolution: 420 plays everywhere (default), 444 keeps
+                           coloured text sharp (h264 High 4:4:4 or vp9 profile 1)
       --no-hardware        use x264 even where a hardware H.264 encoder exists
 Audio:
       --audio[=DEVICE]     record PulseAudio/PipeWire audio too (default: the default source)

@@ -27,6 +27,7 @@ struct RecorderOptions {
     unsigned bitrate_kbps = 0;   // 0: quality-driven
     std::optional<int> quality;  // codec's scale: x264 CRF, libvpx cq-level
     double keyint = 2;           // seconds between keyframes at most
+    bool chroma444 = false;      // --chroma 444: full colour resolution (sharp coloured text)
     bool audio = false;
     std::string audio_device;    // empty: the default source
     bool pointer = true;

@@ -200,8 +200,10 @@ void say_start(const Run &run, const OutputFormat &format, const EncoderPlan &en
     const RecorderOptions &o = run.options;
     const std::string rate = o.constant_rate ? "a constant " + std::to_string(o.fps) + " fps"
                                              : "content-driven, up to " + std::to_string(o.fps) + " fps";
+    const std::string made = encoder.input_format == "BGRx" ? ""
+                             : " " + encoder.input_format + (target.converts ? " made by xshmsrc" : " made by videoconvert");
     tell("recording " + target.description + " (" + std::to_string(target.width) + "x" +
-         std::to_string(target.height) + ", " + rate + ") with " + encoder.description +
+         std::to_string(target.height) + made + ", " + rate + ") with " + encoder.description +
          (o.audio ? " and audio from " + (o.audio_device.empty() ? std::string("the default source")
                                                                   : o.audio_device)
                   : std::string()) +

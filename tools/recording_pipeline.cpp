@@ -28,9 +28,13 @@ void set_text(GstElement *element, const std::string &property, const std::strin
     gst_util_set_object_arg(G_OBJECT(element), property.c_str(), value.c_str());
 }
 
-GstCaps *video_caps(const RecorderOptions &o) {
-    return gst_caps_new_simple("video/x-raw", o.constant_rate ? "framerate" : "max-framerate",
-                               GST_TYPE_FRACTION, gint(o.fps), 1, nullptr);
+// The rate, and the encoder's format when xshmsrc makes it itself.
+GstCaps *video_caps(const RecorderOptions &o, const std::string &format) {
+    GstCaps *caps = gst_caps_new_simple("video/x-raw", o.constant_rate ? "framerate" : "max-framerate",
+                                        GST_TYPE_FRACTION, gint(o.fps), 1, nullptr);
+    if (!format.empty())
+        gst_caps_set_simple(caps, "format", G_TYPE_STRING, format.c_str(), nullptr);
+    return caps;
 }
 
 } // namespace
@@ -110,26 +114,32 @@ void RecordingPipeline::build_video(const RecorderOptions &o, const EncoderPlan 
     if (!o.constant_rate)
         g_object_set(source_, "keepalive-time", guint(o.keyint * 1000), nullptr);
 
+    // xshmsrc converts itself (only the rows that changed) where it can;
+    // videoconvert does the rest (GetImage, 16-bit screens, ffv1's BGRx passes).
+    const bool in_source = target.converts && plan.input_format != "BGRx";
     GstElement *rate = make("capsfilter", "rate");
-    GstCaps *caps = video_caps(o);
+    GstCaps *caps = video_caps(o, in_source ? plan.input_format : "");
     g_object_set(rate, "caps", caps, nullptr);
     gst_caps_unref(caps);
     GstElement *queue = make("queue", "video-queue"); // bounded by max-slots instead
     g_object_set(queue, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
                  guint64(0), nullptr);
-    GstElement *convert = make("videoconvert", "convert");
-    GstElement *format = make("capsfilter", "encoder-format");
-    caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, plan.input_format.c_str(),
-                               nullptr);
-    g_object_set(format, "caps", caps, nullptr);
-    gst_caps_unref(caps);
     GstElement *encoder = make(plan.factory.c_str(), "encoder");
     for (const auto &property : plan.properties)
         set_text(encoder, property.first, property.second);
     GstElement *last = plan.parser.empty() ? encoder : make(plan.parser.c_str(), "parser");
     if (last != encoder)
         link_chain({encoder, last});
-    link_chain({source_, rate, queue, convert, format, encoder});
+    if (in_source) {
+        link_chain({source_, rate, queue, encoder});
+    } else {
+        GstElement *format = make("capsfilter", "encoder-format");
+        caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING,
+                                   plan.input_format.c_str(), nullptr);
+        g_object_set(format, "caps", caps, nullptr);
+        gst_caps_unref(caps);
+        link_chain({source_, rate, queue, make("videoconvert", "convert"), format, encoder});
+    }
     link_chain({last, muxer});
 
     auto probe = [this](GstElement *element, const char *pad_name, GstPadProbeCallback callback) {

@@ -80,6 +80,7 @@ EncoderRequest encoder_request(const RecorderOptions &o, const OutputFormat &for
     r.quality = o.quality;
     r.keyint_frames = unsigned(o.keyint * o.fps + 0.5) > 0 ? unsigned(o.keyint * o.fps + 0.5) : 1;
     r.allow_hardware = o.hardware;
+    r.chroma444 = format.chroma444;
     return r;
 }
 
@@ -109,7 +110,7 @@ int main(int argc, char **argv) {
     }
     CaptureTarget target;
     try {
-        target = find_capture_target(o, format->codec != Codec::Ffv1);
+        target = find_capture_target(o, format->codec != Codec::Ffv1 && !format->chroma444);
     } catch (const xshm::Error &e) {
         tell(e.what());
         return kRefused;
