@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark xshmsrc against ximagesrc and FFmpeg x11grab on private Xvfb servers:
-# the capture table (unthrottled capture, CPU per frame) and the recording table
-# (H.264 recording at 30 fps, CPU per recorded second and frames written).
-# Both by default; --only capture|recording (or --recording) runs one of them.
+# the capture table (unthrottled capture, CPU per frame), the recording table
+# (H.264 recording at 30 fps, CPU per recorded second and frames written) and the
+# conversion table (I420 at 30 fps: xshmsrc format=I420 against videoconvert and
+# FFmpeg -pix_fmt yuv420p, client CPU per frame).
+# All three by default; --only capture|recording|conversion (or --recording) runs one.
 # Options go to examples/bench.py (--quick, --sizes, --rounds, ...; see --help).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
