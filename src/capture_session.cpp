@@ -28,18 +28,20 @@ Step failed(Failure kind, std::string message, std::string detail = "") {
     return step;
 }
 
-std::string region_text(const Region &r) {
-    return std::to_string(r.width) + "x" + std::to_string(r.height) + "+" + std::to_string(r.x) +
-           "+" + std::to_string(r.y);
-}
-
 } // namespace
 
 CaptureSession::CaptureSession(const SessionOptions &options, Clock clock)
     : clock_(std::move(clock)), options_(options) {
     grabber_ = std::make_unique<Grabber>(options_.grabber);
+    pin_window();
     set_format();
-    // The slower of two captures is the first latency estimate.
+    if (!grabber_->hidden())
+        measure_first_latency();
+}
+
+// The slower of two captures is the first latency estimate. The slots used
+// forget what they hold, so the first frame is a whole capture (and counted so).
+void CaptureSession::measure_first_latency() {
     for (int i = 0; i < 2; ++i) {
         const auto begin = SteadyClock::now();
         if (const auto &pool = grabber_->slot_pool()) {
@@ -48,10 +50,20 @@ CaptureSession::CaptureSession(const SessionOptions &options, Clock clock)
             if (!got.lease)
                 throw Error("cannot create a shared-memory slot: " + got.error);
             grabber_->capture_into(*got.lease);
+            got.lease->set_content_generation(0);
         } else {
             grabber_->capture_get_image();
         }
         latency_ = std::max(latency_.load(), nanos_since(begin));
+    }
+}
+
+// A window found by name stays that window, whatever its title becomes: it
+// is looked up again by id after a move or a minimize.
+void CaptureSession::pin_window() {
+    if (const uint32_t id = grabber_->window_id()) {
+        options_.grabber.xid = id;
+        options_.grabber.xname.clear();
     }
 }
 
@@ -129,6 +141,10 @@ Step CaptureSession::decide(const FramePacer::Tick &tick) {
     }
     if (grabber_->layout_changed())
         return relocate();
+    // A minimized window: the last frame stands (repeated, kept alive or not
+    // pushed, as for a still screen) until it is shown again.
+    if (grabber_->hidden())
+        return has_last_ ? unchanged(tick) : outcome(Outcome::Nothing);
     // Damage and the pointer say, without a round trip, whether the last frame
     // still shows the screen.
     if (has_last_ && grabber_->tracks_damage() && grabber_->poll_state() == last_state_)
@@ -318,11 +334,14 @@ Step CaptureSession::relocate() {
     mirror_.reset(); // converted frames follow with the next set_output()
     converted_.reset();
     grabber_ = std::move(grabber); // the old one disconnects; its slots stay readable
+    pin_window();
     set_format();
     has_last_ = false;
     last_state_ = ScreenState();
     return outcome(Outcome::Renegotiate,
-                   "the screen layout changed: now capturing " + region_text(grabber_->region()));
+                   "what is captured moved or changed: now " + grabber_->source_description() +
+                       ", " + grabber_->region().text() +
+                       (grabber_->hidden() ? " (waiting until it is shown)" : ""));
 }
 
 Step CaptureSession::pushed(Frame frame) {

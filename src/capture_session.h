@@ -147,6 +147,8 @@ public:
 
 private:
     Step decide(const FramePacer::Tick &tick);
+    void measure_first_latency();
+    void pin_window();
     Step capture(const FramePacer::Tick &tick);
     Step acquire_slot(const std::shared_ptr<SlotPool> &pool, std::unique_ptr<SlotPool::Lease> *slot);
     Step capture_converted(Frame &frame);

@@ -45,22 +45,22 @@ std::unique_ptr<CursorTracker> CursorTracker::create(std::shared_ptr<DisplayConn
     xcb_connection_t *conn = display->xcb();
     if (!display->has_xfixes2())
         return nullptr;
-    const auto *ext = xcb_get_extension_data(conn, &xcb_xfixes_id);
+    const uint8_t first_event = display->first_event(&xcb_xfixes_id);
     std::unique_ptr<CursorTracker> self(new CursorTracker(std::move(display), format, region));
-    self->notify_event_ = uint8_t(ext->first_event + XCB_XFIXES_CURSOR_NOTIFY);
+    self->notify_event_ = uint8_t(first_event + XCB_XFIXES_CURSOR_NOTIFY);
     xcb_xfixes_select_cursor_input(conn, self->display_->screen()->root,
                                    XCB_XFIXES_CURSOR_NOTIFY_MASK_DISPLAY_CURSOR);
     return self;
 }
 
 CursorTracker::~CursorTracker() {
-    std::lock_guard<std::mutex> lock(display_->mutex());
-    if (position_pending_ && display_->is_open_locked())
-        xcb_discard_reply(display_->xcb(), position_cookie_.sequence);
+    if (position_pending_)
+        display_->send_if_open(
+            [this](xcb_connection_t *conn) { xcb_discard_reply(conn, position_cookie_.sequence); });
 }
 
 bool CursorTracker::handle_event(const xcb_generic_event_t *event) {
-    if ((event->response_type & 0x7f) != notify_event_)
+    if (DisplayConnection::event_type(event) != notify_event_)
         return false;
     image_stale_ = true;
     return true;
@@ -85,12 +85,8 @@ void CursorTracker::receive_position() {
     if (!position_pending_)
         request_position();
     position_pending_ = false;
-    XcbReply<xcb_query_pointer_reply_t> reply(
-        xcb_query_pointer_reply(display_->xcb(), position_cookie_, nullptr));
-    if (!reply) {
-        display_->check_alive();
-        throw Error("querying the pointer position failed");
-    }
+    const auto reply =
+        display_->reply(xcb_query_pointer_reply, position_cookie_, "querying the pointer position");
     pointer_on_screen_ = reply->same_screen != 0;
     pointer_x_ = reply->root_x;
     pointer_y_ = reply->root_y;
@@ -108,12 +104,8 @@ void CursorTracker::receive_position() {
 
 void CursorTracker::fetch_image() {
     xcb_connection_t *conn = display_->xcb();
-    XcbReply<xcb_xfixes_get_cursor_image_reply_t> reply(
-        xcb_xfixes_get_cursor_image_reply(conn, xcb_xfixes_get_cursor_image(conn), nullptr));
-    if (!reply) {
-        display_->check_alive();
-        throw Error("fetching the cursor image failed");
-    }
+    const auto reply = display_->reply(xcb_xfixes_get_cursor_image_reply,
+                                       xcb_xfixes_get_cursor_image(conn), "fetching the cursor image");
     ++image_fetches_;
     image_stale_ = false;
     width_ = reply->width;

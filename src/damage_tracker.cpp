@@ -30,17 +30,11 @@ std::unique_ptr<DamageTracker> DamageTracker::create(std::shared_ptr<DisplayConn
                                                      xcb_drawable_t drawable,
                                                      const Region &region) {
     xcb_connection_t *conn = display->xcb();
-    const auto *damage_ext = xcb_get_extension_data(conn, &xcb_damage_id);
-    if (damage_ext == nullptr || !damage_ext->present || !display->has_xfixes2())
+    if (!display->has_damage11() || !display->has_xfixes2())
         return nullptr;
-    // DAMAGE wants its version negotiated before use (XFIXES was, at open).
-    XcbReply<xcb_damage_query_version_reply_t> damage(
-        xcb_damage_query_version_reply(conn, xcb_damage_query_version(conn, 1, 1), nullptr));
-    if (!damage || (damage->major_version == 1 && damage->minor_version < 1))
-        return nullptr;
-
+    const uint8_t first_event = display->first_event(&xcb_damage_id);
     std::unique_ptr<DamageTracker> self(new DamageTracker(std::move(display), region));
-    self->notify_event_ = uint8_t(damage_ext->first_event + XCB_DAMAGE_NOTIFY);
+    self->notify_event_ = uint8_t(first_event + XCB_DAMAGE_NOTIFY);
     self->damage_ = xcb_generate_id(conn);
     self->parts_ = xcb_generate_id(conn);
     xcb_xfixes_create_region(conn, self->parts_, 0, nullptr);
@@ -57,20 +51,18 @@ std::unique_ptr<DamageTracker> DamageTracker::create(std::shared_ptr<DisplayConn
 }
 
 DamageTracker::~DamageTracker() {
-    std::lock_guard<std::mutex> lock(display_->mutex());
-    if (!display_->is_open_locked() || display_->has_error())
-        return;
-    if (damage_ != 0)
-        xcb_damage_destroy(display_->xcb(), damage_);
-    if (parts_ != 0)
-        xcb_xfixes_destroy_region(display_->xcb(), parts_);
-    xcb_flush(display_->xcb());
+    display_->send_if_open([this](xcb_connection_t *conn) {
+        if (damage_ != 0)
+            xcb_damage_destroy(conn, damage_);
+        if (parts_ != 0)
+            xcb_xfixes_destroy_region(conn, parts_);
+    });
 }
 
 uint64_t DamageTracker::current() { return notified_ ? collect() : generation_; }
 
 bool DamageTracker::handle_event(const xcb_generic_event_t *event) {
-    if ((event->response_type & 0x7f) != notify_event_)
+    if (DisplayConnection::event_type(event) != notify_event_)
         return false;
     notified_ = true;
     return true;
@@ -85,13 +77,8 @@ xcb_xfixes_fetch_region_cookie_t DamageTracker::request_collect() {
 }
 
 uint64_t DamageTracker::receive_collect(xcb_xfixes_fetch_region_cookie_t cookie) {
-    xcb_connection_t *conn = display_->xcb();
-    XcbReply<xcb_xfixes_fetch_region_reply_t> reply(
-        xcb_xfixes_fetch_region_reply(conn, cookie, nullptr));
-    if (!reply) {
-        display_->check_alive();
-        throw Error("fetching the damaged region failed");
-    }
+    const auto reply = display_->reply(xcb_xfixes_fetch_region_reply, cookie,
+                                       "fetching the damaged region");
 
     const int count = xcb_xfixes_fetch_region_rectangles_length(reply.get());
     const xcb_rectangle_t *rects = xcb_xfixes_fetch_region_rectangles(reply.get());

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <sys/socket.h>
 
+#include <xcb/composite.h>
+#include <xcb/damage.h>
 #include <xcb/randr.h>
 #include <xcb/shm.h>
 #include <xcb/xfixes.h>
@@ -81,24 +83,34 @@ std::shared_ptr<DisplayConnection> DisplayConnection::open(const std::string &di
 
 // All version queries go out before any reply is read: one round trip.
 void DisplayConnection::probe_extensions() {
-    for (xcb_extension_t *ext : {&xcb_shm_id, &xcb_xfixes_id, &xcb_randr_id})
+    for (xcb_extension_t *ext : {&xcb_shm_id, &xcb_xfixes_id, &xcb_randr_id, &xcb_damage_id,
+                                 &xcb_composite_id})
         xcb_prefetch_extension_data(conn_, ext);
     auto present = [this](xcb_extension_t *ext) {
         const xcb_query_extension_reply_t *reply = xcb_get_extension_data(conn_, ext);
         return reply != nullptr && reply->present;
     };
     const bool shm = present(&xcb_shm_id), xfixes = present(&xcb_xfixes_id),
-               randr = present(&xcb_randr_id);
+               randr = present(&xcb_randr_id), damage = present(&xcb_damage_id),
+               composite = present(&xcb_composite_id);
     xcb_shm_query_version_cookie_t shm_cookie{};
     xcb_xfixes_query_version_cookie_t xfixes_cookie{};
     xcb_randr_query_version_cookie_t randr_cookie{};
+    xcb_damage_query_version_cookie_t damage_cookie{};
+    xcb_composite_query_version_cookie_t composite_cookie{};
     if (shm)
         shm_cookie = xcb_shm_query_version(conn_);
     if (xfixes)
         xfixes_cookie = xcb_xfixes_query_version(conn_, 2, 0);
     if (randr)
         randr_cookie = xcb_randr_query_version(conn_, 1, 5);
-
+    if (damage)
+        damage_cookie = xcb_damage_query_version(conn_, 1, 1);
+    if (composite)
+        composite_cookie = xcb_composite_query_version(conn_, 0, 4);
+    auto at_least = [](unsigned major, unsigned minor, unsigned want_major, unsigned want_minor) {
+        return major > want_major || (major == want_major && minor >= want_minor);
+    };
     if (xfixes) {
         XcbReply<xcb_xfixes_query_version_reply_t> v(
             xcb_xfixes_query_version_reply(conn_, xfixes_cookie, nullptr));
@@ -107,12 +119,24 @@ void DisplayConnection::probe_extensions() {
     if (randr) {
         XcbReply<xcb_randr_query_version_reply_t> v(
             xcb_randr_query_version_reply(conn_, randr_cookie, nullptr));
-        randr15_ = v && (v->major_version > 1 || (v->major_version == 1 && v->minor_version >= 5));
+        randr15_ = v && at_least(v->major_version, v->minor_version, 1, 5);
     }
-    if (!shm)
-        return;
-    XcbReply<xcb_shm_query_version_reply_t> version(
-        xcb_shm_query_version_reply(conn_, shm_cookie, nullptr));
+    if (damage) {
+        XcbReply<xcb_damage_query_version_reply_t> v(
+            xcb_damage_query_version_reply(conn_, damage_cookie, nullptr));
+        damage11_ = v && at_least(v->major_version, v->minor_version, 1, 1);
+    }
+    if (composite) {
+        XcbReply<xcb_composite_query_version_reply_t> v(
+            xcb_composite_query_version_reply(conn_, composite_cookie, nullptr));
+        composite_ = v && at_least(v->major_version, v->minor_version, 0, 2);
+    }
+    if (shm)
+        probe_shm(shm_cookie);
+}
+
+void DisplayConnection::probe_shm(xcb_shm_query_version_cookie_t cookie) {
+    XcbReply<xcb_shm_query_version_reply_t> version(xcb_shm_query_version_reply(conn_, cookie, nullptr));
     if (!version)
         return;
     shm_.present = true;
@@ -121,6 +145,17 @@ void DisplayConnection::probe_extensions() {
     const bool server_takes_fds = shm_.major > 1 || (shm_.major == 1 && shm_.minor >= 2);
     // Sending an fd over TCP would break the whole connection, so only try on a unix socket.
     shm_.fd_passing = server_takes_fds && socket_is_local(conn_);
+}
+
+uint8_t DisplayConnection::first_event(xcb_extension_t *extension) const {
+    const xcb_query_extension_reply_t *reply = xcb_get_extension_data(conn_, extension);
+    return reply != nullptr && reply->present ? reply->first_event : 0;
+}
+
+void DisplayConnection::fail(const std::string &what, const xcb_generic_error_t *error) const {
+    check_alive();
+    throw Error(what + " on X display '" + name_ + "' failed (X error " +
+                std::to_string(error ? error->error_code : 0) + ")");
 }
 
 DisplayConnection::~DisplayConnection() { close(); }

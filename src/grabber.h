@@ -3,11 +3,11 @@
 // handing out the reply's pixels as they are.
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "capture_source.h"
 #include "cursor_tracker.h"
 #include "damage_tracker.h"
 #include "display_connection.h"
@@ -67,14 +67,19 @@ public:
     // Why this path (why SHM was not used, when it was not).
     const std::string &path_reason() const { return path_reason_; }
     const PixelFormat &format() const { return format_; }
-    const Region &region() const { return region_; }
+    const Region &region() const { return source_->region(); }
     std::size_t stride() const { return stride_; }
-    std::size_t frame_size() const { return stride_ * region_.height; }
+    std::size_t frame_size() const { return stride_ * region().height; }
     const std::string &display_name() const { return display_->name(); }
     // What is captured, for the log ("the whole screen", "monitor ...", "window ...").
-    const std::string &source_description() const { return source_description_; }
-    // Non-empty when less than asked is captured (a window without Composite).
-    const std::string &source_caveat() const { return source_caveat_; }
+    const std::string &source_description() const { return source_->description(); }
+    // Non-empty when less than asked is captured (a window without Composite),
+    // or capture waits (a minimized window).
+    const std::string &source_caveat() const { return source_->caveat(); }
+    // A window that is minimized or unmapped: nothing to capture until it is shown.
+    bool hidden() const { return !source_->shown(); }
+    // The captured window (0 when the screen or a monitor is captured).
+    uint32_t window_id() const;
 
     // Null on the GetImage path. Outlives the grabber while slots are out.
     const std::shared_ptr<SlotPool> &slot_pool() const { return slot_pool_; }
@@ -104,9 +109,9 @@ public:
     // connection broke: a server that went away is noticed while idle.
     void check_connection() { drain_events(); }
 
-    // Whether RandR reported a change of the screen's size or of its monitors
-    // since this grabber was made: the region may have moved or vanished, so
-    // a new grabber must look again. Reads queued events only.
+    // Whether what is captured moved, changed size, was shown again or went
+    // away (RandR layout, a window's structure events, a monitor's re-check)
+    // since this grabber was made: a new grabber must look again.
     bool layout_changed();
 
     // One frame into `slot` (SHM paths): with damage, only the rows that
@@ -121,35 +126,21 @@ public:
 
 private:
     void choose_path(const GrabberOptions &options);
-    void locate_screen(const GrabberOptions &options);
-    void locate_monitor(const GrabberOptions &options);
-    void locate_window(const GrabberOptions &options);
+    void probe_into(xcb_shm_seg_t segment);
     void capture_into_segment(xcb_shm_seg_t segment);
     CaptureResult update_slot(SlotPool::Lease &slot);
     std::size_t fetch_whole(SlotPool::Lease &slot);
     std::size_t fetch_bands(SlotPool::Lease &slot, const std::vector<RowBand> &bands);
     bool mostly_whole(const std::vector<RowBand> &bands) const;
     void drain_events();
-    void watch_layout();
-    bool is_layout_event(const xcb_generic_event_t *event) const;
-    bool window_changed(const xcb_generic_event_t *event) const;
+    void note(SourceChange change);
     void send_cursor_query();
     // Reads the pointer and draws it; returns the rows it covered.
     std::optional<RowBand> draw_cursor(uint8_t *frame, ScreenState &state);
 
     std::shared_ptr<DisplayConnection> display_;
+    std::unique_ptr<CaptureSource> source_;
     PixelFormat format_;
-    xcb_drawable_t source_ = 0;         // what images are taken from: root, or a window's pixmap
-    xcb_drawable_t damage_drawable_ = 0; // what damage is tracked on
-    Region region_;                     // relative to source_
-    Region screen_area_;                // the same area on the screen (for the pointer)
-    std::string source_description_;
-    std::string source_caveat_;
-    // A captured window: its pixmap (Composite) and geometry, to notice moves.
-    xcb_window_t window_ = 0;
-    xcb_pixmap_t window_pixmap_ = 0;
-    int window_x_ = 0, window_y_ = 0;
-    unsigned window_width_ = 0, window_height_ = 0;
     std::size_t stride_ = 0;
     CapturePath path_ = CapturePath::GetImage;
     std::string path_reason_;
@@ -158,14 +149,7 @@ private:
     xcb_xfixes_fetch_region_cookie_t pending_collect_{}; // the collect behind fetch_bands()
     std::unique_ptr<CursorTracker> cursor_;
     bool draw_cursor_ = true;
-    uint8_t randr_first_event_ = 0; // 0: RandR events not selected
     bool layout_changed_ = false;
-    // Monitor edits (xrandr --setmonitor/--delmonitor) send no event: a
-    // captured monitor is looked up again once a second.
-    std::string monitor_spec_;
-    Region monitor_area_;
-    std::chrono::steady_clock::time_point monitor_checked_;
-    bool monitor_moved();
 };
 
 } // namespace xshm

@@ -7,6 +7,7 @@
 
 #include "display_connection.h"
 #include "error.h"
+#include "region.h"
 #include "xcb_handles.h"
 
 namespace xshm {
@@ -39,8 +40,7 @@ bool is_index(const std::string &spec) {
 } // namespace
 
 std::string Monitor::describe() const {
-    return name + " " + std::to_string(width) + "x" + std::to_string(height) + "+" +
-           std::to_string(x) + "+" + std::to_string(y) + (primary ? " (primary)" : "");
+    return name + " " + Region{x, y, width, height}.text() + (primary ? " (primary)" : "");
 }
 
 std::vector<Monitor> list_monitors(DisplayConnection &display) {
@@ -98,13 +98,19 @@ std::vector<Monitor> list_monitors(DisplayConnection &display) {
 }
 
 const Monitor &find_monitor(const std::vector<Monitor> &monitors, const std::string &spec,
-                            const std::string &display_name) {
+                            const std::string &display_name, std::string *note) {
     if (spec == "primary") {
         for (const Monitor &m : monitors)
             if (m.primary)
                 return m;
-        throw MonitorNotFound("no monitor of X display '" + display_name +
-                    "' is marked primary; monitors: " + list_text(monitors));
+        // A bare X session marks none: the first one is what users mean.
+        if (!monitors.empty()) {
+            if (note != nullptr)
+                *note = "no monitor of X display '" + display_name + "' is marked primary: "
+                        "capturing the first one, " + monitors.front().describe();
+            return monitors.front();
+        }
+        throw MonitorNotFound("X display '" + display_name + "' has no monitors");
     }
     if (is_index(spec)) {
         const unsigned long index = std::strtoul(spec.c_str(), nullptr, 10);

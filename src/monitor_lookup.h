@@ -22,7 +22,8 @@ struct Monitor {
 std::vector<Monitor> list_monitors(DisplayConnection &display);
 
 // Throws xshm::Error naming `spec` and listing the monitors when none matches.
+// "primary" is the monitor marked primary, else the first one (`note` says so).
 const Monitor &find_monitor(const std::vector<Monitor> &monitors, const std::string &spec,
-                            const std::string &display_name);
+                            const std::string &display_name, std::string *note = nullptr);
 
 } // namespace xshm

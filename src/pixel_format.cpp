@@ -69,8 +69,13 @@ std::string PixelFormat::describe() const {
 }
 
 PixelFormat describe_pixel_format(const xcb_setup_t *setup, const xcb_screen_t *screen) {
+    return describe_pixel_format(setup, screen, screen->root_depth, screen->root_visual);
+}
+
+PixelFormat describe_pixel_format(const xcb_setup_t *setup, const xcb_screen_t *screen,
+                                  uint8_t depth, xcb_visualid_t visual_id) {
     PixelFormat f;
-    f.depth = screen->root_depth;
+    f.depth = depth;
     f.msb_first = setup->image_byte_order == XCB_IMAGE_ORDER_MSB_FIRST;
     for (auto it = xcb_setup_pixmap_formats_iterator(setup); it.rem > 0; xcb_format_next(&it)) {
         if (it.data->depth == f.depth) {
@@ -78,7 +83,7 @@ PixelFormat describe_pixel_format(const xcb_setup_t *setup, const xcb_screen_t *
             f.scanline_pad = it.data->scanline_pad;
         }
     }
-    if (const xcb_visualtype_t *visual = find_visual(screen, screen->root_visual)) {
+    if (const xcb_visualtype_t *visual = find_visual(screen, visual_id)) {
         f.red_mask = visual->red_mask;
         f.green_mask = visual->green_mask;
         f.blue_mask = visual->blue_mask;

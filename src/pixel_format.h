@@ -25,5 +25,8 @@ struct PixelFormat {
 
 // Throws xshm::Error naming the layout when no GStreamer format matches it.
 PixelFormat describe_pixel_format(const xcb_setup_t *setup, const xcb_screen_t *screen);
+// The same for a drawable of another depth and visual (an ARGB window: BGRA).
+PixelFormat describe_pixel_format(const xcb_setup_t *setup, const xcb_screen_t *screen,
+                                  uint8_t depth, xcb_visualid_t visual);
 
 } // namespace xshm

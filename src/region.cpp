@@ -1,5 +1,7 @@
 #include "region.h"
 
+#include <algorithm>
+
 #include "error.h"
 
 namespace xshm {
@@ -7,6 +9,19 @@ namespace xshm {
 std::string RegionRequest::describe() const {
     return "startx=" + std::to_string(startx) + " starty=" + std::to_string(starty) +
            " endx=" + std::to_string(endx) + " endy=" + std::to_string(endy);
+}
+
+std::string Region::text() const {
+    return std::to_string(width) + "x" + std::to_string(height) + (x < 0 ? "" : "+") +
+           std::to_string(x) + (y < 0 ? "" : "+") + std::to_string(y);
+}
+
+void check_addressable(const Region &r, const std::string &what) {
+    constexpr long kLimit = 32767;
+    if (long(r.x) + long(r.width) - 1 > kLimit || long(r.y) + long(r.height) - 1 > kLimit)
+        throw Error("the region " + r.text() + " of " + what + " reaches past pixel 32767, which "
+                    "X requests cannot address: capture a region within 32767x32767 (e.g. "
+                    "endx=" + std::to_string(std::min(kLimit, long(r.x) + long(r.width) - 1)) + ")");
 }
 
 Region resolve_region(const RegionRequest &request, unsigned screen_width, unsigned screen_height) {

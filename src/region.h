@@ -21,7 +21,12 @@ struct RowBand {
 struct Region {
     int x = 0, y = 0;
     unsigned width = 0, height = 0;
+    std::string text() const; // "WxH+X+Y", as X geometry says it
 };
+
+// Requests address pixels with 16-bit signed coordinates: a region reaching
+// past 32767 cannot be captured. Throws Error saying so, naming `what`.
+void check_addressable(const Region &region, const std::string &what);
 
 // Throws xshm::Error naming the region and the screen size when the region is
 // empty or not wholly on the screen: never a silent full-screen capture.

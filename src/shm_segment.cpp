@@ -106,13 +106,14 @@ std::string ShmSegment::create_sysv() {
         return error;
     }
     data_ = static_cast<uint8_t *>(map);
+    // Marked for removal now, while we hold it: a process killed before the
+    // server attached leaks nothing, and Linux still lets the server attach it.
+    shmctl(shmid, IPC_RMID, nullptr);
 
     xcb_connection_t *conn = display_->xcb();
     id_ = xcb_generate_id(conn);
     xcb_void_cookie_t cookie = xcb_shm_attach_checked(conn, id_, uint32_t(shmid), 0);
     std::string error = attach_error(conn, cookie, "MIT-SHM Attach");
-    // Attached or not, the id is no longer needed: the segment lives while mapped.
-    shmctl(shmid, IPC_RMID, nullptr);
     attached_ = error.empty();
     return error;
 }
@@ -126,13 +127,8 @@ std::string ShmSegment::create_private() {
 }
 
 ShmSegment::~ShmSegment() {
-    if (attached_) {
-        std::lock_guard<std::mutex> lock(display_->mutex());
-        if (display_->is_open_locked() && !display_->has_error()) {
-            xcb_shm_detach(display_->xcb(), id_);
-            xcb_flush(display_->xcb());
-        }
-    }
+    if (attached_)
+        display_->send_if_open([this](xcb_connection_t *conn) { xcb_shm_detach(conn, id_); });
     if (data_ != nullptr) {
         if (kind_ == SegmentKind::SysV)
             shmdt(data_);

@@ -1,11 +1,12 @@
 #include "window_lookup.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
-#include <functional>
-#include <vector>
 
 #include "display_connection.h"
 #include "error.h"
+#include "region.h"
 #include "xcb_handles.h"
 
 namespace xshm {
@@ -17,7 +18,18 @@ xcb_atom_t intern(xcb_connection_t *conn, const char *name) {
     return reply ? reply->atom : xcb_atom_t(XCB_ATOM_NONE);
 }
 
-std::string text_property(xcb_connection_t *conn, xcb_window_t window, xcb_atom_t property) {
+struct Atoms {
+    xcb_atom_t wm_state, net_wm_name;
+    explicit Atoms(xcb_connection_t *conn)
+        : wm_state(intern(conn, "WM_STATE")), net_wm_name(intern(conn, "_NET_WM_NAME")) {}
+};
+
+struct TextProperty {
+    xcb_atom_t type = XCB_ATOM_NONE;
+    std::string bytes;
+};
+
+TextProperty text_property(xcb_connection_t *conn, xcb_window_t window, xcb_atom_t property) {
     if (property == XCB_ATOM_NONE)
         return {};
     XcbReply<xcb_get_property_reply_t> reply(xcb_get_property_reply(
@@ -25,53 +37,70 @@ std::string text_property(xcb_connection_t *conn, xcb_window_t window, xcb_atom_
         nullptr));
     if (!reply || reply->format != 8)
         return {};
-    return std::string(static_cast<const char *>(xcb_get_property_value(reply.get())),
-                       std::size_t(xcb_get_property_value_length(reply.get())));
+    return {reply->type, std::string(static_cast<const char *>(xcb_get_property_value(reply.get())),
+                                     std::size_t(xcb_get_property_value_length(reply.get())))};
 }
 
-// The names a user may know a window by: its titles and both WM_CLASS parts.
-std::vector<std::string> names_of(xcb_connection_t *conn, xcb_window_t window,
-                                  xcb_atom_t net_wm_name) {
-    std::vector<std::string> names;
-    for (xcb_atom_t atom : {xcb_atom_t(XCB_ATOM_WM_NAME), net_wm_name}) {
-        std::string name = text_property(conn, window, atom);
-        if (!name.empty())
-            names.push_back(name);
-    }
-    const std::string wm_class = text_property(conn, window, XCB_ATOM_WM_CLASS);
-    for (std::size_t start = 0; start < wm_class.size();) {
-        const std::size_t end = wm_class.find('\0', start);
-        names.push_back(wm_class.substr(start, end - start));
-        if (end == std::string::npos)
-            break;
-        start = end + 1;
-    }
-    return names;
-}
-
-bool viewable(xcb_connection_t *conn, xcb_window_t window) {
-    XcbReply<xcb_get_window_attributes_reply_t> attrs(
-        xcb_get_window_attributes_reply(conn, xcb_get_window_attributes(conn, window), nullptr));
-    return attrs && attrs->map_state == XCB_MAP_STATE_VIEWABLE;
-}
-
-// Visits the window tree breadth-first from the root (top-level windows before
-// their clients) until `visit` returns false.
-void walk_windows(xcb_connection_t *conn, xcb_window_t root,
-                  const std::function<bool(xcb_window_t)> &visit) {
-    std::vector<xcb_window_t> queue{root};
-    for (std::size_t i = 0; i < queue.size(); ++i) {
-        XcbReply<xcb_query_tree_reply_t> tree(
-            xcb_query_tree_reply(conn, xcb_query_tree(conn, queue[i]), nullptr));
-        if (!tree)
-            continue;
-        const xcb_window_t *children = xcb_query_tree_children(tree.get());
-        for (int c = 0; c < xcb_query_tree_children_length(tree.get()); ++c) {
-            if (!visit(children[c]))
-                return;
-            queue.push_back(children[c]);
+std::string latin1_to_utf8(const std::string &text) {
+    std::string out;
+    for (unsigned char c : text) {
+        if (c < 0x80) {
+            out += char(c);
+        } else {
+            out += char(0xc0 | (c >> 6));
+            out += char(0x80 | (c & 0x3f));
         }
     }
+    return out;
+}
+
+// _NET_WM_NAME (UTF-8), else WM_NAME (Latin-1 as STRING says, or whatever else).
+std::string title_of(xcb_connection_t *conn, xcb_window_t window, const Atoms &atoms) {
+    const TextProperty net = text_property(conn, window, atoms.net_wm_name);
+    if (!net.bytes.empty())
+        return valid_utf8(net.bytes);
+    const TextProperty wm = text_property(conn, window, XCB_ATOM_WM_NAME);
+    return wm.type == XCB_ATOM_STRING ? latin1_to_utf8(wm.bytes) : valid_utf8(wm.bytes);
+}
+
+// WM_CLASS holds "instance\0Class\0".
+std::vector<std::string> classes_of(xcb_connection_t *conn, xcb_window_t window) {
+    const std::string text = text_property(conn, window, XCB_ATOM_WM_CLASS).bytes;
+    std::vector<std::string> parts;
+    for (std::size_t start = 0; start < text.size();) {
+        const std::size_t end = std::min(text.find('\0', start), text.size());
+        if (end > start)
+            parts.push_back(valid_utf8(text.substr(start, end - start)));
+        start = end + 1;
+    }
+    return parts;
+}
+
+bool has_wm_state(xcb_connection_t *conn, xcb_window_t window, const Atoms &atoms) {
+    XcbReply<xcb_get_property_reply_t> reply(xcb_get_property_reply(
+        conn, xcb_get_property(conn, 0, window, atoms.wm_state, atoms.wm_state, 0, 0), nullptr));
+    return reply && reply->type == atoms.wm_state;
+}
+
+std::vector<xcb_window_t> children_of(xcb_connection_t *conn, xcb_window_t window) {
+    XcbReply<xcb_query_tree_reply_t> tree(
+        xcb_query_tree_reply(conn, xcb_query_tree(conn, window), nullptr));
+    if (!tree)
+        return {};
+    const xcb_window_t *c = xcb_query_tree_children(tree.get());
+    return std::vector<xcb_window_t>(c, c + xcb_query_tree_children_length(tree.get()));
+}
+
+// A window manager's frame holds the client (with WM_STATE) a level or two down.
+xcb_window_t client_in(xcb_connection_t *conn, xcb_window_t frame, const Atoms &atoms, int depth) {
+    if (has_wm_state(conn, frame, atoms))
+        return frame;
+    if (depth == 0)
+        return XCB_WINDOW_NONE;
+    for (xcb_window_t child : children_of(conn, frame))
+        if (xcb_window_t client = client_in(conn, child, atoms, depth - 1))
+            return client;
+    return XCB_WINDOW_NONE;
 }
 
 std::string hex(uint32_t id) {
@@ -80,87 +109,147 @@ std::string hex(uint32_t id) {
     return text;
 }
 
-} // namespace
-
-std::string WindowInfo::describe() const {
-    return hex(id) + (name.empty() ? "" : " '" + name + "'") + " " + std::to_string(width) +
-           "x" + std::to_string(height) + "+" + std::to_string(root_x) + "+" +
-           std::to_string(root_y);
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    return text;
 }
 
-WindowInfo find_window(DisplayConnection &display, uint32_t xid, const std::string &xname) {
+WindowInfo info_of(DisplayConnection &display, xcb_window_t window, const Atoms &atoms) {
     xcb_connection_t *conn = display.xcb();
-    const xcb_window_t root = display.screen()->root;
-    const xcb_atom_t net_wm_name = intern(conn, "_NET_WM_NAME");
-    const std::string asked = xid ? "window " + hex(xid) : "window named '" + xname + "'";
-
-    xcb_window_t found = XCB_WINDOW_NONE;
-    std::string found_name;
-    std::vector<std::string> known;
-    if (xid != 0) {
-        found = xid;
-        const auto names = names_of(conn, xid, net_wm_name);
-        found_name = names.empty() ? "" : names.front();
-    } else {
-        walk_windows(conn, root, [&](xcb_window_t window) {
-            const auto names = names_of(conn, window, net_wm_name);
-            for (const std::string &name : names)
-                if (name == xname && viewable(conn, window)) {
-                    found = window;
-                    found_name = name;
-                    return false;
-                }
-            if (!names.empty() && known.size() < 12)
-                known.push_back("'" + names.front() + "'");
-            return true;
-        });
-    }
-
-    WindowInfo info;
-    info.id = found;
-    info.name = found_name;
-    XcbReply<xcb_get_geometry_reply_t> geometry;
-    if (found != XCB_WINDOW_NONE && viewable(conn, found))
-        geometry.reset(xcb_get_geometry_reply(conn, xcb_get_geometry(conn, found), nullptr));
-    if (!geometry) {
+    auto geometry_cookie = xcb_get_geometry(conn, window);
+    auto attributes_cookie = xcb_get_window_attributes(conn, window);
+    auto origin_cookie = xcb_translate_coordinates(conn, window, display.screen()->root, 0, 0);
+    XcbReply<xcb_get_geometry_reply_t> geometry(xcb_get_geometry_reply(conn, geometry_cookie, nullptr));
+    XcbReply<xcb_get_window_attributes_reply_t> attributes(
+        xcb_get_window_attributes_reply(conn, attributes_cookie, nullptr));
+    XcbReply<xcb_translate_coordinates_reply_t> origin(
+        xcb_translate_coordinates_reply(conn, origin_cookie, nullptr));
+    if (!geometry || !attributes || !origin) {
         display.check_alive();
-        std::string list;
-        for (const std::string &name : known)
-            list += (list.empty() ? "" : ", ") + name;
-        throw WindowNotFound(asked + " is not a shown window on X display '" + display.name() +
-                             "'" + (xid ? "" : "; named windows: " + (list.empty() ? "none" : list)));
+        throw WindowNotFound("window " + hex(window) + " does not exist on X display '" +
+                             display.name() + "'");
     }
-    XcbReply<xcb_translate_coordinates_reply_t> origin(xcb_translate_coordinates_reply(
-        conn, xcb_translate_coordinates(conn, found, root, 0, 0), nullptr));
-    if (!origin)
-        throw WindowNotFound(asked + " went away on X display '" + display.name() + "'");
+    WindowInfo info;
+    info.id = window;
+    info.name = title_of(conn, window, atoms);
+    const auto classes = classes_of(conn, window);
+    info.class_name = classes.empty() ? "" : classes.back();
     info.root_x = origin->dst_x;
     info.root_y = origin->dst_y;
     info.width = geometry->width;
     info.height = geometry->height;
-    info.depth = geometry->depth;
     info.parent_x = geometry->x;
     info.parent_y = geometry->y;
     info.border = geometry->border_width;
+    info.depth = geometry->depth;
+    info.visual = attributes->visual;
+    info.shown = attributes->map_state == XCB_MAP_STATE_VIEWABLE;
     return info;
+}
+
+bool matches_exactly(const WindowInfo &w, const std::vector<std::string> &classes,
+                     const std::string &name) {
+    return w.name == name || std::find(classes.begin(), classes.end(), name) != classes.end();
+}
+
+bool matches_partly(const WindowInfo &w, const std::vector<std::string> &classes,
+                    const std::string &name) {
+    const std::string part = lower(name);
+    if (lower(w.name).find(part) != std::string::npos)
+        return true;
+    for (const std::string &c : classes)
+        if (lower(c).find(part) != std::string::npos)
+            return true;
+    return false;
+}
+
+std::string list_text(const std::vector<WindowInfo> &windows) {
+    std::string text;
+    for (std::size_t i = 0; i < windows.size() && i < 20; ++i)
+        text += (i ? ", " : "") + windows[i].describe();
+    if (windows.size() > 20)
+        text += ", ...";
+    return text.empty() ? "none" : text;
+}
+
+WindowInfo find_by_name(DisplayConnection &display, const std::string &xname) {
+    xcb_connection_t *conn = display.xcb();
+    const std::vector<WindowInfo> windows = list_windows(display);
+    std::vector<WindowInfo> exact, partly;
+    for (const WindowInfo &w : windows) {
+        const auto classes = classes_of(conn, w.id);
+        if (matches_exactly(w, classes, xname))
+            exact.push_back(w);
+        else if (matches_partly(w, classes, xname))
+            partly.push_back(w);
+    }
+    const std::vector<WindowInfo> &found = exact.empty() ? partly : exact;
+    const std::string asked = "window named '" + valid_utf8(xname) + "'";
+    if (found.size() == 1)
+        return found.front();
+    if (found.empty())
+        throw WindowNotFound("no " + asked + " on X display '" + display.name() + "'; windows: " +
+                             list_text(windows));
+    throw Error(std::to_string(found.size()) + " windows match the name '" + valid_utf8(xname) +
+                "' on X display '" + display.name() + "': " + list_text(found) +
+                "; give a longer part of the title, or the id (xid)");
+}
+
+} // namespace
+
+std::string WindowInfo::describe() const {
+    return hex(id) + (name.empty() ? "" : " '" + name + "'") +
+           (class_name.empty() ? "" : " (" + class_name + ")") + " " +
+           Region{root_x, root_y, width, height}.text() + (shown ? "" : " (not shown)");
+}
+
+std::string valid_utf8(const std::string &text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        const std::size_t length = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
+                                             : (c >> 3) == 30 ? 4 : 0;
+        bool ok = length > 0 && i + length <= text.size();
+        for (std::size_t k = 1; ok && k < length; ++k)
+            ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 2;
+        out += ok ? text.substr(i, length) : "\xef\xbf\xbd";
+        i += ok ? length : 1;
+    }
+    return out;
 }
 
 std::vector<WindowInfo> list_windows(DisplayConnection &display) {
     xcb_connection_t *conn = display.xcb();
-    const xcb_window_t root = display.screen()->root;
-    const xcb_atom_t net_wm_name = intern(conn, "_NET_WM_NAME");
-    std::vector<WindowInfo> windows;
-    walk_windows(conn, root, [&](xcb_window_t window) {
-        if (!names_of(conn, window, net_wm_name).empty() && viewable(conn, window)) {
-            try {
-                windows.push_back(find_window(display, window, ""));
-            } catch (const WindowNotFound &) { // gone meanwhile
-            }
+    const Atoms atoms(conn);
+    const std::vector<xcb_window_t> top = children_of(conn, display.screen()->root);
+    std::vector<xcb_window_t> clients;
+    for (xcb_window_t window : top)
+        if (xcb_window_t client = client_in(conn, window, atoms, 2))
+            clients.push_back(client);
+    if (clients.empty()) // no window manager: the named top-level windows
+        for (xcb_window_t window : top) {
+            XcbReply<xcb_get_window_attributes_reply_t> attributes(xcb_get_window_attributes_reply(
+                conn, xcb_get_window_attributes(conn, window), nullptr));
+            if (attributes && !attributes->override_redirect &&
+                !title_of(conn, window, atoms).empty())
+                clients.push_back(window);
         }
-        return windows.size() < 200;
-    });
+    std::vector<WindowInfo> windows;
+    for (xcb_window_t window : clients) {
+        try {
+            windows.push_back(info_of(display, window, atoms));
+        } catch (const WindowNotFound &) { // gone meanwhile
+        }
+    }
     display.check_alive();
     return windows;
+}
+
+WindowInfo find_window(DisplayConnection &display, uint32_t xid, const std::string &xname) {
+    if (xid == 0)
+        return find_by_name(display, xname);
+    return info_of(display, xid, Atoms(display.xcb()));
 }
 
 } // namespace xshm

@@ -1,0 +1,22 @@
+#include "capture_source.h"
+
+#include "display_connection.h"
+#include "grabber.h"
+#include "screen_source.h"
+#include "window_source.h"
+
+namespace xshm {
+
+std::unique_ptr<CaptureSource> open_capture_source(std::shared_ptr<DisplayConnection> display,
+                                                   const GrabberOptions &options) {
+    // xid of the root window is the screen (it has no pixmap of its own to name).
+    const bool window = (options.xid != 0 && options.xid != display->screen()->root) ||
+                        (options.xid == 0 && !options.xname.empty());
+    if (window)
+        return open_window_source(std::move(display), options);
+    if (!options.monitor.empty())
+        return open_monitor_source(std::move(display), options);
+    return open_screen_source(std::move(display), options);
+}
+
+} // namespace xshm

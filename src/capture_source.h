@@ -1,0 +1,65 @@
+// What is captured, as users name it: the screen, a monitor or a window.
+// A source knows where its pixels are (the drawable and the region in it),
+// where that is on the screen (for the pointer), what damage is tracked on,
+// and whether an event moved, hid, showed or ended it. The grabber captures
+// whatever source it is given.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <xcb/xcb.h>
+
+#include "pixel_format.h"
+#include "region.h"
+
+namespace xshm {
+
+class DisplayConnection;
+struct GrabberOptions;
+
+enum class SourceChange {
+    None,
+    Moved,  // geometry or layout changed: look for it again
+    Hidden, // a window was minimized or unmapped: nothing to capture until shown
+    Shown,  // shown again: look for it again (it may have moved meanwhile)
+};
+
+class CaptureSource {
+public:
+    virtual ~CaptureSource() = default;
+
+    xcb_drawable_t drawable() const { return drawable_; }
+    const Region &region() const { return region_; }            // in the drawable
+    const Region &screen_area() const { return screen_area_; }  // on the screen
+    xcb_drawable_t damage_drawable() const { return damage_drawable_; }
+    const Region &damage_area() const { return damage_area_; } // in damage's coordinates
+    const PixelFormat &format() const { return format_; }
+    const std::string &description() const { return description_; }
+    // Non-empty when less than asked is captured, or capture waits.
+    const std::string &caveat() const { return caveat_; }
+    bool shown() const { return shown_; }
+
+    // For every event read from the connection.
+    virtual SourceChange handle_event(const xcb_generic_event_t *event) = 0;
+    // Looked at before each frame, for what sends no event (monitor edits).
+    virtual SourceChange poll() { return SourceChange::None; }
+
+protected:
+    xcb_drawable_t drawable_ = 0;
+    Region region_;
+    Region screen_area_;
+    xcb_drawable_t damage_drawable_ = 0;
+    Region damage_area_;
+    PixelFormat format_;
+    std::string description_;
+    std::string caveat_;
+    bool shown_ = true;
+};
+
+// Finds what `options` asks for (a window, a monitor, else the screen, with
+// its region). Throws Error, MonitorNotFound or WindowNotFound naming it.
+std::unique_ptr<CaptureSource> open_capture_source(std::shared_ptr<DisplayConnection> display,
+                                                   const GrabberOptions &options);
+
+} // namespace xshm

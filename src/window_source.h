@@ -1,0 +1,19 @@
+// A window: its own pixmap through Composite (covered and off-screen parts
+// included), else what the screen shows of it. Moves, resizes, minimizing
+// (hidden until shown again) and its end arrive as structure events.
+#pragma once
+
+#include <memory>
+
+#include "capture_source.h"
+#include "window_lookup.h"
+
+namespace xshm {
+
+std::unique_ptr<CaptureSource> open_window_source(std::shared_ptr<DisplayConnection> display,
+                                                  const GrabberOptions &options);
+
+// The window a window source captures (0 for other sources).
+xcb_window_t captured_window(const CaptureSource &source);
+
+} // namespace xshm
