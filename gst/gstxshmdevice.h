@@ -19,3 +19,8 @@ G_END_DECLS
 // GStreamer format name.
 GstDevice *gst_xshm_device_new(const std::string &display, const xshm::Monitor &monitor,
                                unsigned index, const std::string &format);
+
+// Which monitor it is (display and name: the same after a move) and how it
+// looks (geometry, outputs, primary: a change is a changed device).
+const std::string &gst_xshm_device_identity(GstXShmDevice *device);
+const std::string &gst_xshm_device_shape(GstXShmDevice *device);

@@ -1,11 +1,13 @@
 #include "gstxshmdeviceprovider.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "display_connection.h"
 #include "error.h"
@@ -17,13 +19,14 @@ GST_DEBUG_CATEGORY_STATIC(gst_xshm_device_provider_debug);
 #define GST_CAT_DEFAULT gst_xshm_device_provider_debug
 
 // While started, a thread looks at the monitors twice a second (monitor edits
-// send no RandR event) and announces what appeared or went away.
+// send no RandR event) over one X connection of its own, and announces what
+// appeared, went away or changed against the provider's own device list. As
+// the d3d11/d3d12 screen-capture providers, one device per monitor.
 struct GstXShmDeviceProviderPrivate {
-    std::thread watcher;
+    std::thread watcher; // owns `display` while it runs
     std::mutex lock;
     std::condition_variable wake;
-    bool stopping = false;
-    std::map<std::string, GstDevice *> devices; // by what identifies a monitor
+    bool stopping = false; // under `lock`
 };
 
 struct _GstXShmDeviceProvider {
@@ -35,76 +38,109 @@ G_DEFINE_TYPE(GstXShmDeviceProvider, gst_xshm_device_provider, GST_TYPE_DEVICE_P
 GST_DEVICE_PROVIDER_REGISTER_DEFINE(xshmdeviceprovider, "xshmdeviceprovider", GST_RANK_PRIMARY,
                                     GST_TYPE_XSHM_DEVICE_PROVIDER)
 
-// The monitors of $DISPLAY as devices, keyed by everything a device shows.
-static std::map<std::string, GstDevice *> list_devices(GstDeviceProvider *provider) {
-    std::map<std::string, GstDevice *> devices;
+// The monitors of `display` as (floating) devices; none when it broke.
+static std::vector<GstDevice *> monitors_of(GstDeviceProvider *provider,
+                                            xshm::DisplayConnection &display) {
+    std::vector<GstDevice *> devices;
     try {
-        auto display = xshm::DisplayConnection::open("");
         const std::string format =
-            xshm::describe_pixel_format(display->setup(), display->screen()).gst_format;
-        const auto monitors = xshm::list_monitors(*display);
-        for (unsigned i = 0; i < monitors.size(); ++i) {
-            // Not the index: adding a monitor would renumber, not change, the others.
-            std::string key = display->name() + " " + monitors[i].describe();
-            for (const std::string &output : monitors[i].outputs)
-                key += " " + output;
-            devices[key] = GST_DEVICE(gst_object_ref_sink(
-                gst_xshm_device_new(display->name(), monitors[i], i, format)));
-        }
+            xshm::describe_pixel_format(display.setup(), display.screen()).gst_format;
+        const auto monitors = xshm::list_monitors(display);
+        for (unsigned i = 0; i < monitors.size(); ++i)
+            devices.push_back(gst_xshm_device_new(display.name(), monitors[i], i, format));
     } catch (const std::exception &e) {
-        // No display is no error for a provider: there is just nothing to list.
         GST_INFO_OBJECT(provider, "no monitors: %s", e.what());
     }
     return devices;
 }
 
+// $DISPLAY, or null when there is none to talk to (no error for a provider).
+static std::shared_ptr<xshm::DisplayConnection> open_display(GstDeviceProvider *provider) {
+    try {
+        return xshm::DisplayConnection::open("");
+    } catch (const std::exception &e) {
+        GST_INFO_OBJECT(provider, "no display: %s", e.what());
+        return nullptr;
+    }
+}
+
 static GList *gst_xshm_device_provider_probe(GstDeviceProvider *provider) {
     GList *list = nullptr;
-    for (auto &entry : list_devices(provider))
-        list = g_list_append(list, entry.second);
+    if (auto display = open_display(provider))
+        for (GstDevice *device : monitors_of(provider, *display))
+            list = g_list_append(list, gst_object_ref_sink(device));
     return list;
 }
 
-// Announces the difference between what was listed and what is there now.
-static void announce_changes(GstXShmDeviceProvider *self) {
-    auto *provider = GST_DEVICE_PROVIDER(self);
-    auto *priv = self->priv;
-    auto now = list_devices(provider);
-    for (auto it = priv->devices.begin(); it != priv->devices.end();) {
-        if (now.count(it->first)) {
-            ++it;
+static GstXShmDevice *same_monitor(const std::vector<GstDevice *> &devices, GstXShmDevice *known) {
+    for (GstDevice *device : devices)
+        if (gst_xshm_device_identity(GST_XSHM_DEVICE(device)) == gst_xshm_device_identity(known))
+            return GST_XSHM_DEVICE(device);
+    return nullptr;
+}
+
+// The devices the provider announced (its own list, under its object lock:
+// gst_device_provider_get_devices() would take the lock start() and stop() hold).
+static GList *announced(GstDeviceProvider *provider) {
+    GST_OBJECT_LOCK(provider);
+    GList *devices = nullptr;
+    for (GList *l = provider->devices; l != nullptr; l = l->next)
+        devices = g_list_prepend(devices, gst_object_ref(l->data));
+    GST_OBJECT_UNLOCK(provider);
+    return g_list_reverse(devices);
+}
+
+// What the provider announced so far against the monitors there are now.
+static void announce_changes(GstDeviceProvider *provider, xshm::DisplayConnection *display) {
+    std::vector<GstDevice *> now;
+    if (display != nullptr)
+        now = monitors_of(provider, *display);
+    GList *known = announced(provider);
+    for (GList *l = known; l != nullptr; l = l->next) {
+        auto *old = GST_XSHM_DEVICE(l->data);
+        GstXShmDevice *current = same_monitor(now, old);
+        if (current == nullptr) {
+            GST_INFO_OBJECT(provider, "monitor gone: %s", gst_xshm_device_identity(old).c_str());
+            gst_device_provider_device_remove(provider, GST_DEVICE(old));
             continue;
         }
-        GST_INFO_OBJECT(self, "monitor gone: %s", it->first.c_str());
-        gst_device_provider_device_remove(provider, it->second);
-        gst_object_unref(it->second);
-        it = priv->devices.erase(it);
+        now.erase(std::find(now.begin(), now.end(), GST_DEVICE(current)));
+        if (gst_xshm_device_shape(current) != gst_xshm_device_shape(old)) {
+            GST_INFO_OBJECT(provider, "monitor changed: %s", gst_xshm_device_shape(current).c_str());
+            gst_device_provider_device_changed(provider, GST_DEVICE(current), GST_DEVICE(old));
+        } else {
+            gst_object_unref(gst_object_ref_sink(current)); // as it was
+        }
     }
-    for (auto &entry : now) {
-        if (priv->devices.count(entry.first)) {
-            gst_object_unref(entry.second);
-            continue;
-        }
-        GST_INFO_OBJECT(self, "monitor added: %s", entry.first.c_str());
-        priv->devices[entry.first] = entry.second; // list_devices' reference is ours now
-        gst_device_provider_device_add(provider, entry.second); // it takes its own
+    g_list_free_full(known, gst_object_unref);
+    for (GstDevice *added : now) {
+        GST_INFO_OBJECT(provider, "monitor added: %s",
+                        gst_xshm_device_identity(GST_XSHM_DEVICE(added)).c_str());
+        gst_device_provider_device_add(provider, added);
+    }
+}
+
+static void watch(GstDeviceProvider *provider, GstXShmDeviceProviderPrivate *priv) {
+    std::shared_ptr<xshm::DisplayConnection> display = open_display(provider);
+    std::unique_lock<std::mutex> lock(priv->lock);
+    while (!priv->wake.wait_for(lock, std::chrono::milliseconds(500),
+                                [priv] { return priv->stopping; })) {
+        lock.unlock();
+        if (!display || display->has_error()) // gone: look for a server again
+            display = open_display(provider);
+        announce_changes(provider, display.get());
+        lock.lock();
     }
 }
 
 static gboolean gst_xshm_device_provider_start(GstDeviceProvider *provider) {
-    auto *self = GST_XSHM_DEVICE_PROVIDER(provider);
-    auto *priv = self->priv;
+    auto *priv = GST_XSHM_DEVICE_PROVIDER(provider)->priv;
     priv->stopping = false;
-    announce_changes(self);
-    priv->watcher = std::thread([self, priv] {
-        std::unique_lock<std::mutex> lock(priv->lock);
-        while (!priv->wake.wait_for(lock, std::chrono::milliseconds(500),
-                                    [priv] { return priv->stopping; })) {
-            lock.unlock();
-            announce_changes(self);
-            lock.lock();
-        }
-    });
+    {
+        auto display = open_display(provider);
+        announce_changes(provider, display.get());
+    }
+    priv->watcher = std::thread(watch, provider, priv);
     return TRUE;
 }
 
@@ -116,10 +152,7 @@ static void gst_xshm_device_provider_stop(GstDeviceProvider *provider) {
     }
     priv->wake.notify_all();
     if (priv->watcher.joinable())
-        priv->watcher.join();
-    for (auto &entry : priv->devices)
-        gst_object_unref(entry.second);
-    priv->devices.clear();
+        priv->watcher.join(); // GstDeviceProvider forgets its devices after stop()
 }
 
 static void gst_xshm_device_provider_finalize(GObject *object) {

@@ -39,6 +39,9 @@ public:
     // Non-empty when less than asked is captured, or capture waits.
     const std::string &caveat() const { return caveat_; }
     bool shown() const { return shown_; }
+    // Its pixels were just made (a window's own pixmap): parts that were off
+    // the screen or covered hold nothing until the application draws them.
+    bool needs_repaint() const { return needs_repaint_; }
 
     // For every event read from the connection.
     virtual SourceChange handle_event(const xcb_generic_event_t *event) = 0;
@@ -55,6 +58,7 @@ protected:
     std::string description_;
     std::string caveat_;
     bool shown_ = true;
+    bool needs_repaint_ = false;
 };
 
 // Finds what `options` asks for (a window, a monitor, else the screen, with

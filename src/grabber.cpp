@@ -1,6 +1,8 @@
 #include "grabber.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cstdlib>
 #include <optional>
 #include <vector>
@@ -47,7 +49,29 @@ Grabber::Grabber(const GrabberOptions &options) {
     choose_path(options);
     if (options.use_damage)
         damage_ = DamageTracker::create(display_, source_->damage_drawable(), source_->damage_area());
+    if (source_->needs_repaint())
+        let_window_repaint();
     set_show_pointer(options.show_pointer);
+}
+
+// The server sends the application Expose for what its new pixmap lacks (parts
+// that were off the screen or covered); the first frame waits until that
+// drawing has settled: no damage for 50 ms, 300 ms at the most.
+void Grabber::let_window_repaint() {
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    auto quiet_since = start;
+    std::free(xcb_get_input_focus_reply(display_->xcb(), xcb_get_input_focus(display_->xcb()), nullptr));
+    while (Clock::now() - start < std::chrono::milliseconds(300) &&
+           Clock::now() - quiet_since < std::chrono::milliseconds(50)) {
+        const uint64_t before = damage_ ? damage_->generation() : 0;
+        if (damage_)
+            damage_->current();
+        drain_events();
+        if (damage_ && (damage_->current() != before))
+            quiet_since = Clock::now();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 }
 
 void Grabber::set_show_pointer(bool show) {

@@ -134,6 +134,7 @@ private:
     bool mostly_whole(const std::vector<RowBand> &bands) const;
     void drain_events();
     void note(SourceChange change);
+    void let_window_repaint();
     void send_cursor_query();
     // Reads the pointer and draws it; returns the rows it covered.
     std::optional<RowBand> draw_cursor(uint8_t *frame, ScreenState &state);

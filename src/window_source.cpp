@@ -96,6 +96,7 @@ private:
         damage_drawable_ = w.id;
         damage_area_ = inside;
         description_ = "window " + w.describe() + " (its own contents, Composite)";
+        needs_repaint_ = true;
         return true;
     }
 

@@ -216,7 +216,7 @@ GST_START_TEST(lost_monitor_is_an_error_or_eos) {
 }
 GST_END_TEST;
 
-// The name of the monitor in a DEVICE_ADDED / DEVICE_REMOVED message.
+// The name of the monitor in a DEVICE_ADDED / _REMOVED / _CHANGED message.
 std::string announced(GstBus *bus, GstMessageType type) {
     GstMessage *msg = nullptr;
     // Extended message types share their filter bit: look at the exact type.
@@ -228,8 +228,10 @@ std::string announced(GstBus *bus, GstMessageType type) {
     GstDevice *device = nullptr;
     if (type == GST_MESSAGE_DEVICE_ADDED)
         gst_message_parse_device_added(msg, &device);
-    else
+    else if (type == GST_MESSAGE_DEVICE_REMOVED)
         gst_message_parse_device_removed(msg, &device);
+    else
+        gst_message_parse_device_changed(msg, &device, nullptr);
     GstStructure *props = gst_device_get_properties(device);
     std::string name = gst_structure_get_string(props, "xshm.monitor.name");
     gst_structure_free(props);
@@ -255,6 +257,9 @@ GST_START_TEST(device_provider_announces_changes) {
     fail_unless_text(announced(bus, GST_MESSAGE_DEVICE_ADDED), "EXTRA");
     run_xrandr(m.x.display(), "--delmonitor RIGHT");
     fail_unless_text(announced(bus, GST_MESSAGE_DEVICE_REMOVED), "RIGHT");
+    // A moved monitor is the same device, changed.
+    run_xrandr(m.x.display(), "--delmonitor EXTRA --setmonitor EXTRA 300/300x300/300+50+60 none");
+    fail_unless_text(announced(bus, GST_MESSAGE_DEVICE_CHANGED), "EXTRA");
     gst_device_provider_stop(provider);
     gst_object_unref(bus);
     gst_object_unref(provider);
