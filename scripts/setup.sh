@@ -11,6 +11,7 @@ PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x gstreamer1.0-plugins-base-apps
   xvfb x11-xserver-utils xauth ffmpeg valgrind python3 pulseaudio
+  openbox picom xdotool x11-apps
 )
 
 run_tests=1

@@ -61,7 +61,8 @@ private:
             throw Error(where + " reaches outside the " +
                         Region{0, 0, screen->width_in_pixels, screen->height_in_pixels}.text() +
                         " screen");
-        check_addressable(region_, where);
+        check_addressable(screen->width_in_pixels, screen->height_in_pixels,
+                          "the screen of display '" + display_->name() + "'");
         drawable_ = damage_drawable_ = screen->root;
         screen_area_ = damage_area_ = region_;
         format_ = describe_pixel_format(display_->setup(), screen);

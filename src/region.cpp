@@ -16,12 +16,12 @@ std::string Region::text() const {
            std::to_string(x) + (y < 0 ? "" : "+") + std::to_string(y);
 }
 
-void check_addressable(const Region &r, const std::string &what) {
-    constexpr long kLimit = 32767;
-    if (long(r.x) + long(r.width) - 1 > kLimit || long(r.y) + long(r.height) - 1 > kLimit)
-        throw Error("the region " + r.text() + " of " + what + " reaches past pixel 32767, which "
-                    "X requests cannot address: capture a region within 32767x32767 (e.g. "
-                    "endx=" + std::to_string(std::min(kLimit, long(r.x) + long(r.width) - 1)) + ")");
+void check_addressable(unsigned width, unsigned height, const std::string &what) {
+    constexpr unsigned kLimit = 32767;
+    if (width > kLimit || height > kLimit)
+        throw Error(what + " is " + std::to_string(width) + "x" + std::to_string(height) +
+                    ": X image requests cannot read a drawable wider or taller than 32767 "
+                    "pixels (the server answers BadMatch, X error 8)");
 }
 
 Region resolve_region(const RegionRequest &request, unsigned screen_width, unsigned screen_height) {

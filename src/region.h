@@ -24,9 +24,10 @@ struct Region {
     std::string text() const; // "WxH+X+Y", as X geometry says it
 };
 
-// Requests address pixels with 16-bit signed coordinates: a region reaching
-// past 32767 cannot be captured. Throws Error saying so, naming `what`.
-void check_addressable(const Region &region, const std::string &what);
+// X requests use 16-bit signed coordinates, and a drawable past 32767 pixels
+// fails every image request (BadMatch): refused here with the reason, naming
+// `what` (e.g. "the screen of display ':0'"). Throws Error.
+void check_addressable(unsigned drawable_width, unsigned drawable_height, const std::string &what);
 
 // Throws xshm::Error naming the region and the screen size when the region is
 // empty or not wholly on the screen: never a silent full-screen capture.

@@ -19,7 +19,7 @@ public:
         } catch (const Error &e) {
             throw Error(std::string(e.what()) + " of " + where);
         }
-        check_addressable(region_, "the screen of " + where);
+        check_addressable(screen->width_in_pixels, screen->height_in_pixels, "the screen of " + where);
         drawable_ = damage_drawable_ = screen->root;
         screen_area_ = damage_area_ = region_;
         format_ = describe_pixel_format(display.setup(), display.screen());

@@ -9,7 +9,9 @@
 #include <thread>
 #include <unistd.h>
 
+#include <csignal>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "capture_session.h"
 #include "error.h"
@@ -446,6 +448,44 @@ GST_START_TEST(session_follows_a_resized_screen_and_live_settings) {
 }
 GST_END_TEST;
 
+// A process killed while the server attaches its segment (the server is
+// stopped, so the attach round trip hangs) leaves no segment behind: it is
+// marked for removal before that round trip.
+GST_START_TEST(killed_process_leaks_no_sysv_segment) {
+    XvfbServer x({64, 64, 24});
+    for (int i = 0; i < 5; ++i) {
+        int ready[2];
+        fail_unless(pipe(ready) == 0);
+        const pid_t child = fork();
+        if (child == 0) {
+            auto display = DisplayConnection::open(x.display());
+            (void)!write(ready[1], "x", 1);
+            g_usleep(100000); // the server is stopped meanwhile
+            ShmSegment::create(display, SegmentKind::SysV, 64 * 64 * 4);
+            _exit(0);
+        }
+        char c;
+        (void)!read(ready[0], &c, 1);
+        kill(x.pid(), SIGSTOP);
+        g_usleep(300000); // the child is in the attach round trip
+        kill(child, SIGKILL);
+        waitpid(child, nullptr, 0);
+        kill(x.pid(), SIGCONT);
+        close(ready[0]);
+        close(ready[1]);
+        std::ifstream in("/proc/sysvipc/shm");
+        std::string line;
+        std::getline(in, line);
+        while (std::getline(in, line)) {
+            std::istringstream fields(line);
+            long key, shmid, perms, size, cpid;
+            fields >> key >> shmid >> perms >> size >> cpid;
+            fail_unless(cpid != child, "the killed process left segment %ld", shmid);
+        }
+    }
+}
+GST_END_TEST;
+
 static Suite *core_suite() {
     Suite *s = suite_create("core");
     TCase *tc = tcase_create("general");
@@ -466,6 +506,7 @@ static Suite *core_suite() {
     tcase_add_test(tc, session_waits_for_slots_says_so_and_notices_a_dead_server);
     tcase_add_test(tc, slot_failure_without_descriptors_is_an_error);
     tcase_add_test(tc, session_follows_a_resized_screen_and_live_settings);
+    tcase_add_test(tc, killed_process_leaks_no_sysv_segment);
     return s;
 }
 

@@ -1,0 +1,317 @@
+// Windows as they live on a real desktop (openbox, picom): minimized and
+// restored, renamed, named in part or ambiguously, framed with decorations,
+// ARGB, bordered; and what is captured as users name it.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <gst/video/video.h>
+#include <xcb/xcb.h>
+
+#include "support/capture_pipeline.h"
+#include "support/child_process.h"
+#include "support/desktop.h"
+#include "support/screen_painter.h"
+#include "support/test_window.h"
+#include "support/xvfb_server.h"
+
+// Last: GstCheck defines a fail() macro that C++ stream headers must not see.
+#include <gst/check/gstcheck.h>
+
+#include "support/check_main.h"
+
+using namespace xshm_test;
+
+namespace {
+
+std::string id_text(uint32_t id) {
+    char text[16];
+    std::snprintf(text, sizeof text, "0x%x", id);
+    return text;
+}
+
+void expect_window(CapturePipeline &cp, const TestWindow &w, unsigned bpp, const char *what) {
+    std::string diff;
+    GstBuffer *b = cp.pull_matching(w.expected(), w.width(), w.height(), bpp, 60, &diff);
+    fail_unless(b != nullptr, "%s: %s", what, diff.c_str());
+    gst_buffer_unref(b);
+}
+
+bool contains(const std::string &text, const std::string &part) {
+    return text.find(part) != std::string::npos;
+}
+
+// The top-level window (the window manager's frame) holding `window`.
+xcb_window_t frame_of(const std::string &display, xcb_window_t window, unsigned *w, unsigned *h) {
+    xcb_connection_t *c = xcb_connect(display.c_str(), nullptr);
+    const xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root;
+    xcb_window_t current = window;
+    for (;;) {
+        auto *tree = xcb_query_tree_reply(c, xcb_query_tree(c, current), nullptr);
+        const xcb_window_t parent = tree ? tree->parent : root;
+        std::free(tree);
+        if (parent == root || parent == XCB_WINDOW_NONE)
+            break;
+        current = parent;
+    }
+    auto *g = xcb_get_geometry_reply(c, xcb_get_geometry(c, current), nullptr);
+    *w = g->width;
+    *h = g->height;
+    std::free(g);
+    xcb_disconnect(c);
+    return current;
+}
+
+} // namespace
+
+GST_START_TEST(minimized_window_keeps_the_stream) {
+    XvfbServer x({640, 480, 24});
+    Desktop desktop(x.display());
+    TestWindow w(x.display(), "xshm-minimize", 100, 80, 160, 120);
+    w.wait_until_managed();
+    w.paint(70);
+    CapturePipeline cp("display-name=" + x.display() + " xname=xshm-minimize", "framerate=30/1", 4);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    expect_window(cp, w, 4, "the window");
+    xdotool(x.display(), "windowminimize " + id_text(w.id()));
+    for (int i = 0; i < 20; ++i) { // the last frame stands, repeated
+        GstBuffer *b = cp.pull(2 * GST_SECOND);
+        fail_unless(b != nullptr, "the stream stopped while minimized");
+        fail_unless(compare_frame(b, w.expected(), 160, 120, 4).empty());
+        gst_buffer_unref(b);
+    }
+    fail_unless(cp.wait_message(GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR), 0) == nullptr,
+                "minimizing ended the stream");
+    xdotool(x.display(), "windowmap " + id_text(w.id())); // restored
+    w.paint(71); // as an application repaints on Expose
+    expect_window(cp, w, 4, "the restored window");
+}
+GST_END_TEST;
+
+GST_START_TEST(starting_on_a_minimized_window_waits) {
+    XvfbServer x({640, 480, 24});
+    Desktop desktop(x.display());
+    TestWindow w(x.display(), "xshm-asleep", 50, 60, 120, 90);
+    w.wait_until_managed();
+    w.paint(72);
+    xdotool(x.display(), "windowminimize " + id_text(w.id()));
+    CapturePipeline cp("display-name=" + x.display() + " xname=xshm-asleep", "framerate=30/1", 4);
+    fail_unless(cp.play() != GST_STATE_CHANGE_FAILURE); // async until the first frame
+    fail_unless(cp.pull(GST_SECOND) == nullptr, "frames of a minimized window");
+    fail_unless(cp.wait_message(GST_MESSAGE_ERROR, 0) == nullptr, "an error for a minimized window");
+    xdotool(x.display(), "windowmap " + id_text(w.id())); // restored
+    w.paint(72); // as an application repaints on Expose
+    expect_window(cp, w, 4, "the window once shown");
+}
+GST_END_TEST;
+
+GST_START_TEST(names_as_users_type_them) {
+    XvfbServer x({640, 480, 24});
+    Desktop desktop(x.display());
+    TestWindow browser(x.display(), "Start Page \xe2\x80\x94 Mozilla Firefox", 10, 10, 200, 100);
+    TestWindow term(x.display(), "bash", 250, 10, 100, 60, {0, false, std::string("xterm\0XTerm", 11)});
+    TestWindow twin1(x.display(), "xshm twin", 10, 200, 80, 60), twin2(x.display(), "xshm twin", 300, 200, 80, 60);
+    TestWindow cafe(x.display(), "placeholder", 400, 300, 50, 40);
+    cafe.set_wm_name_only("Caf\xe9");
+    for (TestWindow *w : {&browser, &term, &twin1, &twin2, &cafe})
+        w->wait_until_managed();
+    browser.paint(73);
+    term.paint(74);
+    CapturePipeline part("display-name=" + x.display() + " xname=\"mozilla firefox\"");
+    fail_unless_equals_int(part.play(), GST_STATE_CHANGE_SUCCESS);
+    expect_window(part, browser, 4, "a part of the title, any case");
+    CapturePipeline by_class("display-name=" + x.display() + " xname=XTerm");
+    fail_unless_equals_int(by_class.play(), GST_STATE_CHANGE_SUCCESS);
+    expect_window(by_class, term, 4, "the class");
+
+    CapturePipeline twins("display-name=" + x.display() + " xname=\"xshm twin\"");
+    fail_unless_equals_int(twins.play(), GST_STATE_CHANGE_FAILURE);
+    const std::string ambiguous = twins.wait_error(GST_SECOND);
+    fail_unless(contains(ambiguous, "2 windows match") && contains(ambiguous, id_text(twin1.id())) &&
+                    contains(ambiguous, id_text(twin2.id())), "%s", ambiguous.c_str());
+
+    CapturePipeline none("display-name=" + x.display() + " xname=nope");
+    fail_unless_equals_int(none.play(), GST_STATE_CHANGE_FAILURE);
+    const std::string missing = none.wait_error(GST_SECOND);
+    fail_unless(g_utf8_validate(missing.c_str(), -1, nullptr), "not UTF-8: %s", missing.c_str());
+    fail_unless(contains(missing, "'Caf\xc3\xa9'") && contains(missing, "Mozilla Firefox"), "%s",
+                missing.c_str());
+    fail_unless(!contains(missing, "Openbox") && !contains(missing, "OPENBOX"),
+                "the window manager's own windows are listed: %s", missing.c_str());
+}
+GST_END_TEST;
+
+GST_START_TEST(renamed_window_stays_the_captured_one) {
+    XvfbServer x({640, 480, 24});
+    Desktop desktop(x.display());
+    TestWindow first(x.display(), "xshm-original", 20, 20, 120, 80);
+    first.wait_until_managed();
+    first.paint(75);
+    CapturePipeline cp("display-name=" + x.display() + " xname=xshm-original", "framerate=30/1", 2);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    expect_window(cp, first, 4, "the window");
+    first.set_title("renamed");
+    TestWindow second(x.display(), "xshm-original", 300, 200, 120, 80);
+    second.wait_until_managed();
+    second.paint(76);
+    xdotool(x.display(), "windowmove " + id_text(first.id()) + " 60 90"); // looked up again
+    first.paint(77);
+    expect_window(cp, first, 4, "the renamed window after its move");
+}
+GST_END_TEST;
+
+GST_START_TEST(frame_id_captures_the_decorations) {
+    XvfbServer x({640, 480, 24});
+    Desktop desktop(x.display());
+    TestWindow w(x.display(), "xshm-framed", 100, 100, 160, 100);
+    w.wait_until_managed();
+    w.paint(78);
+    unsigned fw = 0, fh = 0;
+    const xcb_window_t frame = frame_of(x.display(), w.id(), &fw, &fh);
+    fail_unless(frame != w.id(), "openbox gave the window no frame");
+    fail_unless(fh > 100, "the frame has no decorations: %ux%u", fw, fh);
+    CapturePipeline cp("display-name=" + x.display() + " xid=" + std::to_string(frame));
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *b = cp.pull();
+    fail_unless(b != nullptr);
+    GstVideoMeta *meta = gst_buffer_get_video_meta(b);
+    fail_unless(meta->width == fw && meta->height == fh, "captured %ux%u of a %ux%u frame",
+                meta->width, meta->height, fw, fh);
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+GST_START_TEST(argb_window_keeps_its_alpha) {
+    XvfbServer x({640, 480, 24});
+    Desktop desktop(x.display(), true);
+    TestWindow w(x.display(), "xshm-argb", 80, 60, 140, 90, {0, true, ""});
+    w.wait_until_managed();
+    w.paint(79);
+    CapturePipeline cp("display-name=" + x.display() + " xname=xshm-argb");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    expect_window(cp, w, 4, "the ARGB window, alpha included");
+    GstStructure *s = cp.negotiated();
+    fail_unless_text(gst_structure_get_string(s, "format"), "BGRA");
+    gst_structure_free(s);
+}
+GST_END_TEST;
+
+// Damage comes in the window's interior coordinates; the pixmap holds the border too.
+GST_START_TEST(bordered_window_keeps_no_stale_rows) {
+    XvfbServer x({640, 480, 24});
+    TestWindow w(x.display(), "xshm-border", 100, 100, 160, 120, {10, false, ""});
+    w.paint(80);
+    CapturePipeline cp("display-name=" + x.display() + " xid=" + std::to_string(w.id()),
+                       "framerate=60/1", 2);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    expect_window(cp, w, 4, "the window");
+    w.paint_rows(81, 0, 10); // the top rows only
+    expect_window(cp, w, 4, "the repainted top rows");
+    w.paint_rows(82, 110, 120);
+    expect_window(cp, w, 4, "the repainted bottom rows");
+}
+GST_END_TEST;
+
+GST_START_TEST(root_window_id_is_the_screen) {
+    XvfbServer x({320, 240, 24});
+    ScreenPainter p(x.display());
+    p.paint_pattern(83);
+    xcb_connection_t *c = xcb_connect(x.display().c_str(), nullptr);
+    const xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root;
+    xcb_disconnect(c);
+    CapturePipeline cp("display-name=" + x.display() + " xid=" + std::to_string(root));
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    std::string diff;
+    GstBuffer *b = cp.pull_matching(p.expected(0, 0, 320, 240), 320, 240, 4, 30, &diff);
+    fail_unless(b != nullptr, "%s", diff.c_str());
+    gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+GST_START_TEST(first_frame_is_counted_as_a_whole_capture) {
+    XvfbServer x({320, 240, 24});
+    TestWindow w(x.display(), "xshm-stats", 10, 10, 100, 80);
+    w.paint(84);
+    for (const std::string &what : {std::string(""), " xid=" + std::to_string(w.id())}) {
+        CapturePipeline cp("display-name=" + x.display() + what, "framerate=30/1", 1);
+        fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+        gst_buffer_unref(cp.pull());
+        GstStructure *s = nullptr;
+        g_object_get(cp.source(), "stats", &s, nullptr);
+        guint64 full = 0, partial = 0, fetched = 0, whole = 0;
+        gst_structure_get_uint64(s, "full-captures", &full);
+        gst_structure_get_uint64(s, "partial-captures", &partial);
+        gst_structure_get_uint64(s, "bytes-fetched", &fetched);
+        gst_structure_get_uint64(s, "bytes-full-frames", &whole);
+        gst_structure_free(s);
+        fail_unless(full >= 1 && fetched >= whole / std::max<guint64>(1, full + partial),
+                    "%s: first frame counted %" G_GUINT64_FORMAT " full, %" G_GUINT64_FORMAT
+                    " partial, %" G_GUINT64_FORMAT " bytes", what.c_str(), full, partial, fetched);
+    }
+}
+GST_END_TEST;
+
+GST_START_TEST(screen_past_32767_pixels_says_why) {
+    XvfbServer x({33000, 64, 24});
+    CapturePipeline cp("display-name=" + x.display());
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_FAILURE);
+    const std::string error = cp.wait_error(GST_SECOND);
+    fail_unless(contains(error, "32767") && contains(error, "33000x64"), "%s", error.c_str());
+    // Even a region within 32767 fails on such a drawable: said the same way.
+    CapturePipeline inside("display-name=" + x.display() + " startx=100 endx=32766");
+    fail_unless_equals_int(inside.play(), GST_STATE_CHANGE_FAILURE);
+    fail_unless(contains(inside.wait_error(GST_SECOND), "wider or taller than 32767"));
+}
+GST_END_TEST;
+
+// Redirecting a window leaves what was off the screen empty until the
+// application draws it: the first frame waits for that drawing.
+GST_START_TEST(partly_off_screen_shaped_window_first_frame) {
+    XvfbServer x({640, 480, 24});
+    ChildProcess eyes({"xeyes", "-display", x.display(), "-geometry", "200x200+540+300"});
+    g_usleep(700000);
+    CapturePipeline cp("display-name=" + x.display() + " xname=xeyes", "framerate=30/1", 8);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *first = cp.pull();
+    fail_unless(first != nullptr);
+    g_usleep(500000);
+    GstBuffer *later = nullptr;
+    while (GstBuffer *b = cp.pull(0)) {
+        if (later)
+            gst_buffer_unref(later);
+        later = b;
+    }
+    fail_unless(later != nullptr);
+    GstMapInfo a, b;
+    gst_buffer_map(first, &a, GST_MAP_READ);
+    gst_buffer_map(later, &b, GST_MAP_READ);
+    const bool same = a.size == b.size && std::memcmp(a.data, b.data, a.size) == 0;
+    gst_buffer_unmap(first, &a);
+    gst_buffer_unmap(later, &b);
+    gst_buffer_unref(first);
+    gst_buffer_unref(later);
+    fail_unless(same, "the first frame lacks what xeyes drew off the screen");
+}
+GST_END_TEST;
+
+static Suite *desktop_suite() {
+    Suite *s = suite_create("desktop");
+    TCase *tc = tcase_create("general");
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    tcase_add_test(tc, minimized_window_keeps_the_stream);
+    tcase_add_test(tc, starting_on_a_minimized_window_waits);
+    tcase_add_test(tc, names_as_users_type_them);
+    tcase_add_test(tc, renamed_window_stays_the_captured_one);
+    tcase_add_test(tc, frame_id_captures_the_decorations);
+    tcase_add_test(tc, argb_window_keeps_its_alpha);
+    tcase_add_test(tc, bordered_window_keeps_no_stale_rows);
+    tcase_add_test(tc, root_window_id_is_the_screen);
+    tcase_add_test(tc, first_frame_is_counted_as_a_whole_capture);
+    tcase_add_test(tc, screen_past_32767_pixels_says_why);
+    tcase_add_test(tc, partly_off_screen_shaped_window_first_frame);
+    return s;
+}
+
+XSHM_CHECK_MAIN(desktop)
