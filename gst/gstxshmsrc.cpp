@@ -779,7 +779,8 @@ static void install_source_properties(GObjectClass *object_class, GParamFlags re
     g_object_class_install_property(
         object_class, PROP_MONITOR,
         g_param_spec_string("monitor", "Monitor", "Capture one monitor: \"primary\", a RandR "
-                            "monitor or output name (e.g. \"HDMI-1\") or an index; the region "
+                            "monitor or output name (e.g. \"HDMI-1\") or an index (\"primary\" "
+                            "is the first monitor where none is marked primary); the region "
                             "properties then apply inside it (default: the whole X screen)",
                             nullptr, ready));
     g_object_class_install_property(
@@ -789,8 +790,10 @@ static void install_source_properties(GObjectClass *object_class, GParamFlags re
                             "0 = none", 0, G_MAXUINT32, 0, ready));
     g_object_class_install_property(
         object_class, PROP_XNAME,
-        g_param_spec_string("xname", "Window name", "Capture the window with this title "
-                            "(WM_NAME or _NET_WM_NAME) or WM_CLASS", nullptr, ready));
+        g_param_spec_string("xname", "Window name", "Capture the window with this title or "
+                            "class, exactly, else as a case-insensitive part of it (\"firefox\"); "
+                            "a name several windows match is an error listing them", nullptr,
+                            ready));
     const struct {
         guint id;
         const char *name, *nick, *blurb;

@@ -38,10 +38,6 @@ public:
     // is only called once capturing has stopped.
     xcb_connection_t *xcb() const { return conn_; }
 
-    // Guards close() against a slot detaching from another thread.
-    std::mutex &mutex() const { return mutex_; }
-    bool is_open_locked() const { return conn_ != nullptr; }
-
     void close();
 
     // Throws ConnectionLost when the socket broke (server gone).
