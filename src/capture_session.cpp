@@ -172,6 +172,11 @@ Step CaptureSession::capture(const FramePacer::Tick &tick) {
     } else {
         frame.memory = grabber_->capture_get_image(&frame.capture);
     }
+    return captured(std::move(frame), begin);
+}
+
+// A capture begun at `begin` is done: what it shows, how long it took.
+Step CaptureSession::captured(Frame frame, std::chrono::steady_clock::time_point begin) {
     const Nanos took = nanos_since(begin);
     last_state_ = frame.capture.state;
     frame.duration = format_.variable_rate ? kNoTime : pacer_.period();
@@ -198,12 +203,7 @@ Step CaptureSession::capture_converted(Frame &frame) {
     frame.capture = grabber_->capture_into(*mirror_);
     frame.converted = convert(*target, frame.capture.state.generation);
     frame.memory = std::move(target);
-    const Nanos took = nanos_since(begin);
-    last_state_ = frame.capture.state;
-    frame.duration = format_.variable_rate ? kNoTime : pacer_.period();
-    Step step = pushed(std::move(frame));
-    measure_latency(took, &step);
-    return step;
+    return captured(std::move(frame), begin);
 }
 
 std::size_t CaptureSession::convert(SlotPool::Lease &target, uint64_t generation) {

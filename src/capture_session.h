@@ -152,6 +152,7 @@ private:
     Step capture(const FramePacer::Tick &tick);
     Step acquire_slot(const std::shared_ptr<SlotPool> &pool, std::unique_ptr<SlotPool::Lease> *slot);
     Step capture_converted(Frame &frame);
+    Step captured(Frame frame, std::chrono::steady_clock::time_point begin);
     std::size_t convert(SlotPool::Lease &target, uint64_t generation);
     Step unchanged(const FramePacer::Tick &tick);
     Step close();
