@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Records the screen with xshm-record (build/tools/xshm-record, built first if
 # needed). Arguments go to xshm-record (./record.sh --help lists them); without
 # a file name it writes screen.mkv (replacing it). Without $DISPLAY it starts a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Embeds xshmsrc in an application: pulls frames from appsink and reads the
 // pixels in place (the X server wrote them into the very memory mapped here),
 // then shows each shared-memory slot going back to the pool once released.
@@ -78,19 +79,21 @@ int main(int argc, char **argv) {
         }
         const auto *pixels = static_cast<const uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0));
         const int stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
-        const int row_bytes = GST_VIDEO_FRAME_COMP_PSTRIDE(&frame, 0) * GST_VIDEO_FRAME_WIDTH(&frame);
+        const int row_bytes =
+            GST_VIDEO_FRAME_COMP_PSTRIDE(&frame, 0) * GST_VIDEO_FRAME_WIDTH(&frame);
         uint32_t checksum = 0;
         for (int y = 0; y < GST_VIDEO_FRAME_HEIGHT(&frame); ++y)
             for (int x = 0; x < row_bytes; ++x)
                 checksum = checksum * 31 + pixels[y * stride + x];
 
         auto [it, fresh] = slots.emplace(pixels, n);
-        std::printf("frame %2d  %dx%d %s  pts %" GST_TIME_FORMAT "  data %p%s  checksum %08x  %s\n",
-                    n, GST_VIDEO_FRAME_WIDTH(&frame), GST_VIDEO_FRAME_HEIGHT(&frame),
-                    GST_VIDEO_INFO_NAME(&info), GST_TIME_ARGS(GST_BUFFER_PTS(buffer)), pixels,
-                    shared ? " (XShmFrame)" : "", checksum,
-                    fresh ? "new slot" : ("slot reused, first used by frame " +
-                                          std::to_string(it->second)).c_str());
+        std::printf(
+            "frame %2d  %dx%d %s  pts %" GST_TIME_FORMAT "  data %p%s  checksum %08x  %s\n", n,
+            GST_VIDEO_FRAME_WIDTH(&frame), GST_VIDEO_FRAME_HEIGHT(&frame),
+            GST_VIDEO_INFO_NAME(&info), GST_TIME_ARGS(GST_BUFFER_PTS(buffer)), pixels,
+            shared ? " (XShmFrame)" : "", checksum,
+            fresh ? "new slot"
+                  : ("slot reused, first used by frame " + std::to_string(it->second)).c_str());
         gst_video_frame_unmap(&frame);
         gst_sample_unref(sample); // last reference: the slot goes back to the pool
     }

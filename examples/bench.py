@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Side-by-side benchmark of xshmsrc against ximagesrc and FFmpeg x11grab.
 
 Three parts, all run by default (--only capture|recording|conversion for one):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmark xshmsrc against ximagesrc and FFmpeg x11grab on private Xvfb servers:
 # the capture table (unthrottled capture, CPU per frame), the recording table
 # (H.264 recording at 30 fps, CPU per recorded second and frames written) and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "gstxshmallocator.h"
 
 #include <algorithm>
@@ -126,8 +127,8 @@ GstMemory *gst_xshm_allocator_wrap(GstAllocator *allocator,
     g_return_val_if_fail(frame && size <= frame->size(), nullptr);
     uint8_t *data = frame->data();
     gsize maxsize = frame->size();
-    XShmMemory *mem = new_memory(allocator, nullptr, data, frame.release(), maxsize, 0, size,
-                                 GstMemoryFlags(0));
+    XShmMemory *mem =
+        new_memory(allocator, nullptr, data, frame.release(), maxsize, 0, size, GstMemoryFlags(0));
     handed_over(mem);
     return GST_MEMORY_CAST(mem);
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // GstMemory over a captured frame (an SHM slot or a GetImage reply): mapping
 // returns the frame's own address; freeing the memory gives the slot back.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "gstxshmbufferpool.h"
 
 #include <algorithm>
@@ -80,7 +81,8 @@ static GstFlowReturn gst_xshm_buffer_pool_acquire_buffer(GstBufferPool *pool, Gs
                                                          GstBufferPoolAcquireParams *params) {
     auto *priv = GST_XSHM_BUFFER_POOL(pool)->priv;
     using Status = xshm::SlotPool::Acquired::Status;
-    const bool dont_wait = params != nullptr && (params->flags & GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT);
+    const bool dont_wait =
+        params != nullptr && (params->flags & GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT);
     xshm::SlotPool::Acquired got;
     do {
         got = priv->slots->acquire(priv->flushing, std::chrono::milliseconds(dont_wait ? 0 : 100));
@@ -89,13 +91,9 @@ static GstFlowReturn gst_xshm_buffer_pool_acquire_buffer(GstBufferPool *pool, Gs
     case Status::Ok:
         *buffer = gst_xshm_buffer_new_wrapped(priv->allocator, std::move(got.lease), priv->info);
         return GST_FLOW_OK;
-    case Status::Cancelled:
-        return GST_FLOW_FLUSHING;
-    case Status::TimedOut:
-        return GST_FLOW_EOS; // as GstBufferPool says "none free" with DONTWAIT
-    default:
-        GST_ERROR_OBJECT(pool, "no slot: %s", got.error.c_str());
-        return GST_FLOW_ERROR;
+    case Status::Cancelled: return GST_FLOW_FLUSHING;
+    case Status::TimedOut: return GST_FLOW_EOS; // as GstBufferPool says "none free" with DONTWAIT
+    default: GST_ERROR_OBJECT(pool, "no slot: %s", got.error.c_str()); return GST_FLOW_ERROR;
     }
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // A GstBufferPool whose buffers wrap SHM slots. The slot, not the buffer, is
 // the pooled thing: each acquire wraps a free slot in a fresh memory, and the
 // slot goes back when that memory (and anything sharing it) is freed, so
@@ -14,8 +15,7 @@
 G_BEGIN_DECLS
 
 #define GST_TYPE_XSHM_BUFFER_POOL (gst_xshm_buffer_pool_get_type())
-G_DECLARE_FINAL_TYPE(GstXShmBufferPool, gst_xshm_buffer_pool, GST, XSHM_BUFFER_POOL,
-                     GstBufferPool)
+G_DECLARE_FINAL_TYPE(GstXShmBufferPool, gst_xshm_buffer_pool, GST, XSHM_BUFFER_POOL, GstBufferPool)
 
 G_END_DECLS
 

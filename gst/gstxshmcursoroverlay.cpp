@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "gstxshmcursoroverlay.h"
 
 // XFixes' premultiplied ARGB words are, in memory on a little-endian host,

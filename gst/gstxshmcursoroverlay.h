@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The pointer as a GstVideoOverlayCompositionMeta, for downstream elements
 // that compose overlays themselves: the frame's pixels stay the screen's.
 #pragma once

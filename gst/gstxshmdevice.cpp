@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "gstxshmdevice.h"
 
 #include "gstxshmsrc.h"
@@ -20,8 +21,8 @@ static GstElement *gst_xshm_device_create_element(GstDevice *device, const gchar
     auto *priv = GST_XSHM_DEVICE(device)->priv;
     GstElement *src = gst_element_factory_make("xshmsrc", name);
     if (src != nullptr)
-        g_object_set(src, "display-name", priv->display.c_str(), "monitor",
-                     priv->monitor.c_str(), nullptr);
+        g_object_set(src, "display-name", priv->display.c_str(), "monitor", priv->monitor.c_str(),
+                     nullptr);
     return src;
 }
 
@@ -60,9 +61,9 @@ GstDevice *gst_xshm_device_new(const std::string &display, const xshm::Monitor &
         "xshm.monitor.width", G_TYPE_UINT, monitor.width, "xshm.monitor.height", G_TYPE_UINT,
         monitor.height, nullptr);
     const std::string name = "Monitor " + monitor.describe() + " on X display " + display;
-    auto *device = GST_XSHM_DEVICE(g_object_new(GST_TYPE_XSHM_DEVICE, "display-name",
-                                                name.c_str(), "caps", caps, "device-class",
-                                                "Source/Monitor", "properties", props, nullptr));
+    auto *device = GST_XSHM_DEVICE(g_object_new(GST_TYPE_XSHM_DEVICE, "display-name", name.c_str(),
+                                                "caps", caps, "device-class", "Source/Monitor",
+                                                "properties", props, nullptr));
     // A name is what users type; two monitors may share none, so fall back to the index.
     device->priv->display = display;
     device->priv->monitor = monitor.name.empty() ? std::to_string(index) : monitor.name;
@@ -73,5 +74,7 @@ GstDevice *gst_xshm_device_new(const std::string &display, const xshm::Monitor &
     return GST_DEVICE(device);
 }
 
-const std::string &gst_xshm_device_identity(GstXShmDevice *device) { return device->priv->identity; }
+const std::string &gst_xshm_device_identity(GstXShmDevice *device) {
+    return device->priv->identity;
+}
 const std::string &gst_xshm_device_shape(GstXShmDevice *device) { return device->priv->shape; }

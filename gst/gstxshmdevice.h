@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // One monitor of an X display as a GStreamer device: creates an xshmsrc set
 // to capture that monitor.
 #pragma once

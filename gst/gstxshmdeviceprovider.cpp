@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "gstxshmdeviceprovider.h"
 
 #include <algorithm>
@@ -106,7 +107,8 @@ static void announce_changes(GstDeviceProvider *provider, xshm::DisplayConnectio
         }
         now.erase(std::find(now.begin(), now.end(), GST_DEVICE(current)));
         if (gst_xshm_device_shape(current) != gst_xshm_device_shape(old)) {
-            GST_INFO_OBJECT(provider, "monitor changed: %s", gst_xshm_device_shape(current).c_str());
+            GST_INFO_OBJECT(provider, "monitor changed: %s",
+                            gst_xshm_device_shape(current).c_str());
             gst_device_provider_device_changed(provider, GST_DEVICE(current), GST_DEVICE(old));
         } else {
             gst_object_unref(gst_object_ref_sink(current)); // as it was

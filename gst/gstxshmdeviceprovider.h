@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Lists the monitors of $DISPLAY as Source/Monitor devices.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "gstxshmsrc.h"
 
 #include <algorithm>
@@ -24,17 +25,20 @@ namespace {
 constexpr guint POOL_HEADROOM = 2;
 constexpr gint DEFAULT_RATE = 30;
 
-#define XSHM_FORMATS "{ BGRx, BGRA, RGBx, RGBA, xRGB, ARGB, xBGR, ABGR, RGB16, BGR16, RGB15, BGR15, " \
+#define XSHM_FORMATS                                                                               \
+    "{ BGRx, BGRA, RGBx, RGBA, xRGB, ARGB, xBGR, ABGR, RGB16, BGR16, RGB15, BGR15, "               \
     "I420, NV12, Y444 }"
-#define XSHM_COMMON "video/x-raw, format = (string) " XSHM_FORMATS ", width = (int) [ 1, MAX ], " \
+#define XSHM_COMMON                                                                                \
+    "video/x-raw, format = (string) " XSHM_FORMATS ", width = (int) [ 1, MAX ], "                  \
     "height = (int) [ 1, MAX ], pixel-aspect-ratio = (fraction) 1/1"
 
 // Constant rate (framerate 0/1: as fast as capture goes), or variable rate
 // the way pipewiresrc says it: framerate 0/1 with the pace in max-framerate.
 GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
     "src", GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS(XSHM_COMMON ", framerate = (fraction) [ 0/1, MAX ]; " XSHM_COMMON
-                                ", framerate = (fraction) 0/1, max-framerate = (fraction) [ 1/1, MAX ]"));
+    GST_STATIC_CAPS(XSHM_COMMON
+                    ", framerate = (fraction) [ 0/1, MAX ]; " XSHM_COMMON
+                    ", framerate = (fraction) 0/1, max-framerate = (fraction) [ 1/1, MAX ]"));
 
 enum {
     PROP_0,
@@ -98,7 +102,7 @@ struct GstXShmSrcPrivate {
     GstVideoInfo layout; // the negotiated frames, with the server's stride
     GstBufferPool *pool = nullptr;
     GstBuffer *last_buffer = nullptr; // repeats, keepalives and the closing frame copy it
-    bool cursor_overlay = false; // downstream composes the pointer from a meta
+    bool cursor_overlay = false;      // downstream composes the pointer from a meta
     XShmCursorOverlay cursor_overlay_meta;
 
     std::mutex clock_lock;
@@ -172,19 +176,19 @@ static void gst_xshm_src_set_property(GObject *object, guint prop_id, const GVal
     if (ignored_now)
         GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS,
                             ("'%s' cannot change while capturing: the new value takes effect "
-                             "when the element is started again", pspec->name),
+                             "when the element is started again",
+                             pspec->name),
                             (nullptr));
 }
 
 static GstStructure *stats_structure(const xshm::SessionStats &st) {
     return gst_structure_new(
         "xshmsrc-stats", "frames", G_TYPE_UINT64, st.frames, "full-captures", G_TYPE_UINT64,
-        st.full_captures, "partial-captures", G_TYPE_UINT64, st.partial_captures,
-        "repeated-frames", G_TYPE_UINT64, st.repeated_frames, "keepalive-frames", G_TYPE_UINT64,
-        st.keepalive_frames, "closing-frames", G_TYPE_UINT64, st.closing_frames,
-        "skipped-frames", G_TYPE_UINT64, st.skipped_frames, "bytes-fetched", G_TYPE_UINT64,
-        st.bytes_fetched, "bytes-full-frames", G_TYPE_UINT64, st.bytes_full, "bytes-converted",
-        G_TYPE_UINT64, st.bytes_converted,
+        st.full_captures, "partial-captures", G_TYPE_UINT64, st.partial_captures, "repeated-frames",
+        G_TYPE_UINT64, st.repeated_frames, "keepalive-frames", G_TYPE_UINT64, st.keepalive_frames,
+        "closing-frames", G_TYPE_UINT64, st.closing_frames, "skipped-frames", G_TYPE_UINT64,
+        st.skipped_frames, "bytes-fetched", G_TYPE_UINT64, st.bytes_fetched, "bytes-full-frames",
+        G_TYPE_UINT64, st.bytes_full, "bytes-converted", G_TYPE_UINT64, st.bytes_converted,
         "cursor-image-fetches", G_TYPE_UINT64, st.cursor_fetches, nullptr);
 }
 
@@ -269,10 +273,10 @@ static xshm::Nanos running_time_now(GstElement *element) {
 static void log_source(GstXShmSrc *self, const xshm::CaptureSession &session, bool want_damage) {
     const xshm::Grabber &g = session.grabber();
     const xshm::Region &r = g.region();
-    GST_INFO_OBJECT(self, "capturing %ux%u+%d+%d of %s on display '%s' as %s via %s: %s",
-                    r.width, r.height, r.x, r.y, g.source_description().c_str(),
-                    g.display_name().c_str(), g.format().gst_format.c_str(),
-                    xshm::capture_path_name(g.path()), g.path_reason().c_str());
+    GST_INFO_OBJECT(self, "capturing %ux%u+%d+%d of %s on display '%s' as %s via %s: %s", r.width,
+                    r.height, r.x, r.y, g.source_description().c_str(), g.display_name().c_str(),
+                    g.format().gst_format.c_str(), xshm::capture_path_name(g.path()),
+                    g.path_reason().c_str());
     if (g.path() == xshm::CapturePath::GetImage)
         GST_WARNING_OBJECT(self, "not zero-copy: %s", g.path_reason().c_str());
     if (!g.source_caveat().empty())
@@ -345,9 +349,8 @@ static gboolean gst_xshm_src_stop(GstBaseSrc *basesrc) {
 
 static GstCaps *frame_caps(const gchar *format, guint width, guint height, bool variable_rate) {
     GstCaps *caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, format, "width",
-                                        G_TYPE_INT, gint(width), "height", G_TYPE_INT,
-                                        gint(height), "pixel-aspect-ratio", GST_TYPE_FRACTION, 1,
-                                        1, nullptr);
+                                        G_TYPE_INT, gint(width), "height", G_TYPE_INT, gint(height),
+                                        "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr);
     GstStructure *s = gst_caps_get_structure(caps, 0);
     if (variable_rate)
         gst_structure_set(s, "framerate", GST_TYPE_FRACTION, 0, 1, "max-framerate",
@@ -364,8 +367,8 @@ GstCaps *gst_xshm_src_frame_caps(const gchar *format, guint width, guint height)
 // The screen's own format first (zero-copy), then what is converted here with
 // libyuv: BT.601 limited range, 2x2 averaged chroma (centred: "jpeg" siting).
 static GstCaps *offered_caps(const xshm::FrameFormat &format) {
-    GstCaps *caps = frame_caps(format.gst_format.c_str(), format.width, format.height,
-                               format.variable_rate);
+    GstCaps *caps =
+        frame_caps(format.gst_format.c_str(), format.width, format.height, format.variable_rate);
     if (!format.converts)
         return caps;
     for (xshm::OutputFormat output : xshm::converted_formats()) {
@@ -414,14 +417,15 @@ static gboolean gst_xshm_src_set_caps(GstBaseSrc *basesrc, GstCaps *caps) {
     if (!gst_video_info_from_caps(&info, caps))
         return FALSE;
     xshm::CaptureSession &session = streaming_session(priv);
-    const auto output = xshm::output_format_from_name(
-        gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&info)));
+    const auto output =
+        xshm::output_format_from_name(gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&info)));
     guint max_slots;
     {
         std::lock_guard<std::mutex> lock(priv->settings_lock);
         max_slots = priv->settings.grabber.max_slots;
     }
-    const std::string error = session.set_output(output.value_or(xshm::OutputFormat::Native), max_slots);
+    const std::string error =
+        session.set_output(output.value_or(xshm::OutputFormat::Native), max_slots);
     if (!error.empty()) {
         GST_ELEMENT_ERROR(basesrc, CORE, NEGOTIATION, ("%s", error.c_str()), (nullptr));
         return FALSE;
@@ -568,7 +572,8 @@ static void post_latency(GstXShmSrc *self, const xshm::CaptureSession &session) 
     }
     GST_INFO_OBJECT(self, "a capture took longer: latency now %" GST_TIME_FORMAT,
                     GST_TIME_ARGS(latency));
-    gst_element_post_message(GST_ELEMENT_CAST(self), gst_message_new_latency(GST_OBJECT_CAST(self)));
+    gst_element_post_message(GST_ELEMENT_CAST(self),
+                             gst_message_new_latency(GST_OBJECT_CAST(self)));
 }
 
 // ------------------------------------------------------------------ create
@@ -633,7 +638,8 @@ static GstBuffer *frame_buffer(GstXShmSrc *self, const xshm::CaptureSession &ses
     auto *priv = self->priv;
     GstBuffer *buffer;
     if (frame.kind == xshm::FrameKind::Captured) {
-        buffer = gst_xshm_buffer_new_wrapped(priv->allocator, std::move(frame.memory), priv->layout);
+        buffer =
+            gst_xshm_buffer_new_wrapped(priv->allocator, std::move(frame.memory), priv->layout);
         if (priv->cursor_overlay && session.grabber().cursor() != nullptr)
             priv->cursor_overlay_meta.attach(buffer, *session.grabber().cursor(),
                                              frame.capture.state.cursor);
@@ -653,11 +659,13 @@ static GstBuffer *frame_buffer(GstXShmSrc *self, const xshm::CaptureSession &ses
 
 static void log_frame(GstXShmSrc *self, const xshm::Frame &frame) {
     static const char *const kinds[] = {"captured", "repeated", "keepalive", "closing"};
-    GST_LOG_OBJECT(self, "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT ": %s%s, %" G_GSIZE_FORMAT
-                   " bytes fetched", frame.number, GST_TIME_ARGS(to_clock_time(frame.timestamp)),
-                   kinds[int(frame.kind)],
-                   frame.kind == xshm::FrameKind::Captured && !frame.capture.full ? " (changed rows)" : "",
-                   gsize(frame.capture.bytes_fetched));
+    GST_LOG_OBJECT(
+        self,
+        "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT ": %s%s, %" G_GSIZE_FORMAT
+        " bytes fetched",
+        frame.number, GST_TIME_ARGS(to_clock_time(frame.timestamp)), kinds[int(frame.kind)],
+        frame.kind == xshm::FrameKind::Captured && !frame.capture.full ? " (changed rows)" : "",
+        gsize(frame.capture.bytes_fetched));
 }
 
 // A new layout or rate: new caps and, through decide_allocation, a new pool.
@@ -693,8 +701,7 @@ static GstFlowReturn gst_xshm_src_create(GstPushSrc *pushsrc, GstBuffer **out) {
             log_frame(self, step.frame);
             *out = frame_buffer(self, session, step.frame);
             return *out != nullptr ? GST_FLOW_OK : GST_FLOW_ERROR;
-        case xshm::Outcome::Nothing:
-            continue;
+        case xshm::Outcome::Nothing: continue;
         case xshm::Outcome::Stalled:
             GST_ELEMENT_WARNING(self, RESOURCE, BUSY, ("%s", step.message.c_str()),
                                 ("release frames sooner (appsink: unref each sample when done), "
@@ -709,8 +716,7 @@ static GstFlowReturn gst_xshm_src_create(GstPushSrc *pushsrc, GstBuffer **out) {
                 continue; // on to the closing frame
             return GST_FLOW_FLUSHING;
         case xshm::Outcome::Ended:
-        case xshm::Outcome::Failed:
-            return report(self, step);
+        case xshm::Outcome::Failed: return report(self, step);
         }
     }
 }
@@ -772,42 +778,50 @@ static void gst_xshm_src_finalize(GObject *object) {
 }
 
 static void install_source_properties(GObjectClass *object_class, GParamFlags ready) {
-    g_object_class_install_property(
-        object_class, PROP_DISPLAY_NAME,
-        g_param_spec_string("display-name", "Display", "X display to capture, e.g. \":0\" "
-                            "(default: $DISPLAY)", nullptr, ready));
+    g_object_class_install_property(object_class, PROP_DISPLAY_NAME,
+                                    g_param_spec_string("display-name", "Display",
+                                                        "X display to capture, e.g. \":0\" "
+                                                        "(default: $DISPLAY)",
+                                                        nullptr, ready));
     g_object_class_install_property(
         object_class, PROP_MONITOR,
-        g_param_spec_string("monitor", "Monitor", "Capture one monitor: \"primary\", a RandR "
+        g_param_spec_string("monitor", "Monitor",
+                            "Capture one monitor: \"primary\", a RandR "
                             "monitor or output name (e.g. \"HDMI-1\") or an index (\"primary\" "
                             "is the first monitor where none is marked primary); the region "
                             "properties then apply inside it (default: the whole X screen)",
                             nullptr, ready));
     g_object_class_install_property(
         object_class, PROP_XID,
-        g_param_spec_uint64("xid", "Window id", "Capture this window (its own contents where "
+        g_param_spec_uint64("xid", "Window id",
+                            "Capture this window (its own contents where "
                             "the server has Composite); the region properties apply inside it; "
-                            "0 = none", 0, G_MAXUINT32, 0, ready));
+                            "0 = none",
+                            0, G_MAXUINT32, 0, ready));
     g_object_class_install_property(
         object_class, PROP_XNAME,
-        g_param_spec_string("xname", "Window name", "Capture the window with this title or "
+        g_param_spec_string("xname", "Window name",
+                            "Capture the window with this title or "
                             "class, exactly, else as a case-insensitive part of it (\"firefox\"); "
-                            "a name several windows match is an error listing them", nullptr,
-                            ready));
+                            "a name several windows match is an error listing them",
+                            nullptr, ready));
     const struct {
         guint id;
         const char *name, *nick, *blurb;
     } edges[] = {
         {PROP_STARTX, "startx", "Start X", "Left edge of the captured area (pixels)"},
         {PROP_STARTY, "starty", "Start Y", "Top edge of the captured area (pixels)"},
-        {PROP_ENDX, "endx", "End X", "Right edge of the captured area, inclusive (0 = the "
-                                     "screen's right edge)"},
-        {PROP_ENDY, "endy", "End Y", "Bottom edge of the captured area, inclusive (0 = the "
-                                     "screen's bottom edge)"},
+        {PROP_ENDX, "endx", "End X",
+         "Right edge of the captured area, inclusive (0 = the "
+         "screen's right edge)"},
+        {PROP_ENDY, "endy", "End Y",
+         "Bottom edge of the captured area, inclusive (0 = the "
+         "screen's bottom edge)"},
     };
     for (const auto &e : edges)
         g_object_class_install_property(
-            object_class, e.id, g_param_spec_uint(e.name, e.nick, e.blurb, 0, G_MAXINT16, 0, ready));
+            object_class, e.id,
+            g_param_spec_uint(e.name, e.nick, e.blurb, 0, G_MAXINT16, 0, ready));
 }
 
 static void install_capture_properties(GObjectClass *object_class, GParamFlags ready,
@@ -815,53 +829,71 @@ static void install_capture_properties(GObjectClass *object_class, GParamFlags r
     const auto readable = GParamFlags(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
     g_object_class_install_property(
         object_class, PROP_REMOTE,
-        g_param_spec_boolean("remote", "Remote display", "Capture with GetImage instead of "
-                             "MIT-SHM (for displays that cannot share memory)", FALSE, ready));
+        g_param_spec_boolean("remote", "Remote display",
+                             "Capture with GetImage instead of "
+                             "MIT-SHM (for displays that cannot share memory)",
+                             FALSE, ready));
     g_object_class_install_property(
         object_class, PROP_MAX_SLOTS,
-        g_param_spec_uint("max-slots", "Maximum slots", "Most shared-memory frames in flight; "
+        g_param_spec_uint("max-slots", "Maximum slots",
+                          "Most shared-memory frames in flight; "
                           "when downstream holds them all, capture waits for one to come back "
-                          "(and warns after half a second)", 2, 256, 8, ready));
+                          "(and warns after half a second)",
+                          2, 256, 8, ready));
     g_object_class_install_property(
         object_class, PROP_CAPTURE_PATH,
-        g_param_spec_string("capture-path", "Capture path", "How frames are captured, known "
+        g_param_spec_string("capture-path", "Capture path",
+                            "How frames are captured, known "
                             "once started: shm-memfd, shm-sysv (zero-copy) or get-image "
-                            "(fallback without MIT-SHM)", nullptr, readable));
+                            "(fallback without MIT-SHM)",
+                            nullptr, readable));
     g_object_class_install_property(
         object_class, PROP_USE_DAMAGE,
-        g_param_spec_boolean("use-damage", "Use damage", "Track changes with the DAMAGE "
+        g_param_spec_boolean("use-damage", "Use damage",
+                             "Track changes with the DAMAGE "
                              "extension: fetch only the rows that changed, and push the last "
                              "frame again without any copy while nothing changes (full captures "
-                             "where the server lacks DAMAGE)", TRUE, ready));
+                             "where the server lacks DAMAGE)",
+                             TRUE, ready));
     g_object_class_install_property(
         object_class, PROP_SHOW_POINTER,
-        g_param_spec_boolean("show-pointer", "Show pointer", "Draw the mouse pointer into the "
-                             "frames (its image is fetched only when it changes)", TRUE, live));
+        g_param_spec_boolean("show-pointer", "Show pointer",
+                             "Draw the mouse pointer into the "
+                             "frames (its image is fetched only when it changes)",
+                             TRUE, live));
     g_object_class_install_property(
         object_class, PROP_STATS,
-        g_param_spec_boxed("stats", "Statistics", "What capture cost since start: frames, "
-                           "full-captures, partial-captures, repeated-frames, keepalive-frames, "
-                           "closing-frames, skipped-frames, bytes-fetched, bytes-full-frames, bytes-converted, "
-                           "cursor-image-fetches", GST_TYPE_STRUCTURE, readable));
+        g_param_spec_boxed(
+            "stats", "Statistics",
+            "What capture cost since start: frames, "
+            "full-captures, partial-captures, repeated-frames, keepalive-frames, "
+            "closing-frames, skipped-frames, bytes-fetched, bytes-full-frames, bytes-converted, "
+            "cursor-image-fetches",
+            GST_TYPE_STRUCTURE, readable));
 }
 
 static void install_stream_properties(GObjectClass *object_class, GParamFlags live) {
     g_object_class_install_property(
         object_class, PROP_SKIP_UNCHANGED,
-        g_param_spec_boolean("skip-unchanged", "Skip unchanged", "Push frames only when the "
+        g_param_spec_boolean("skip-unchanged", "Skip unchanged",
+                             "Push frames only when the "
                              "screen changed: a variable frame rate (caps framerate=0/1, the pace "
-                             "in max-framerate, default 30/1), as pipewiresrc does", FALSE, live));
+                             "in max-framerate, default 30/1), as pipewiresrc does",
+                             FALSE, live));
     g_object_class_install_property(
         object_class, PROP_KEEPALIVE_TIME,
-        g_param_spec_uint("keepalive-time", "Keepalive time", "With skip-unchanged: push the "
+        g_param_spec_uint("keepalive-time", "Keepalive time",
+                          "With skip-unchanged: push the "
                           "last frame again after this many milliseconds without a change, for "
-                          "muxers, viewers and seeking (0 = never)", 0, G_MAXINT,
-                          xshm::kDefaultKeepaliveMs, live));
+                          "muxers, viewers and seeking (0 = never)",
+                          0, G_MAXINT, xshm::kDefaultKeepaliveMs, live));
     g_object_class_install_property(
         object_class, PROP_EOS_ON_MONITOR_LOSS,
-        g_param_spec_boolean("eos-on-monitor-loss", "EOS on monitor loss", "When the captured "
+        g_param_spec_boolean("eos-on-monitor-loss", "EOS on monitor loss",
+                             "When the captured "
                              "monitor disappears, end the stream (EOS) instead of posting an "
-                             "error", FALSE, live));
+                             "error",
+                             FALSE, live));
 }
 
 static void gst_xshm_src_class_init(GstXShmSrcClass *klass) {
@@ -872,10 +904,10 @@ static void gst_xshm_src_class_init(GstXShmSrcClass *klass) {
     object_class->set_property = gst_xshm_src_set_property;
     object_class->get_property = gst_xshm_src_get_property;
     object_class->finalize = gst_xshm_src_finalize;
-    const auto ready = GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                   GST_PARAM_MUTABLE_READY);
-    const auto live = GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                  GST_PARAM_MUTABLE_PLAYING);
+    const auto ready =
+        GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+    const auto live =
+        GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
     install_source_properties(object_class, ready);
     install_capture_properties(object_class, ready, live);
     install_stream_properties(object_class, live);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // xshmsrc: a live source capturing an X screen (or a region of it) through
 // MIT-SHM, zero-copy: the server writes each frame into pooled shared memory
 // that downstream reads as the buffer's memory.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs the Debian 12 packages xshm needs (only those missing), builds, and
 # runs every test. Usage: scripts/setup.sh [--no-test]
 set -euo pipefail

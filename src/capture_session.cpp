@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capture_session.h"
 
 #include <algorithm>
@@ -101,7 +102,8 @@ void CaptureSession::reserve_frames(unsigned count) {
 
 Step CaptureSession::failure_of(const std::exception &error, Failure kind) {
     if (dynamic_cast<const ConnectionLost *>(&error) != nullptr)
-        return failed(Failure::Read, error.what(), "the X server closed the connection or went away");
+        return failed(Failure::Read, error.what(),
+                      "the X server closed the connection or went away");
     if (dynamic_cast<const MonitorNotFound *>(&error) != nullptr ||
         dynamic_cast<const WindowNotFound *>(&error) != nullptr)
         return failed(Failure::NotFound, error.what());
@@ -250,13 +252,12 @@ Step CaptureSession::acquire_slot(const std::shared_ptr<SlotPool> &pool,
             stall_reported_ = false;
             *slot = std::move(got.lease);
             return {};
-        case SlotPool::Acquired::Status::Cancelled:
-            return outcome(Outcome::Interrupted);
+        case SlotPool::Acquired::Status::Cancelled: return outcome(Outcome::Interrupted);
         case SlotPool::Acquired::Status::Failed:
             grabber_->check_connection();
-            return failed(Failure::NoSpace,
-                          "cannot create another shared-memory slot (" +
-                              std::to_string(pool->slots_created()) + " in use): " + got.error);
+            return failed(Failure::NoSpace, "cannot create another shared-memory slot (" +
+                                                std::to_string(pool->slots_created()) +
+                                                " in use): " + got.error);
         case SlotPool::Acquired::Status::TimedOut:
             grabber_->check_connection();
             if (!stall_reported_ && SteadyClock::now() - begin >= kStallReport) {
@@ -429,15 +430,9 @@ void CaptureSession::count(const Step &step) {
         stats_.bytes_fetched += frame.capture.bytes_fetched;
         stats_.bytes_converted += frame.converted;
         break;
-    case FrameKind::Repeated:
-        ++stats_.repeated_frames;
-        break;
-    case FrameKind::Keepalive:
-        ++stats_.keepalive_frames;
-        break;
-    case FrameKind::Closing:
-        ++stats_.closing_frames;
-        break;
+    case FrameKind::Repeated: ++stats_.repeated_frames; break;
+    case FrameKind::Keepalive: ++stats_.keepalive_frames; break;
+    case FrameKind::Closing: ++stats_.closing_frames; break;
     }
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // What a capturing stream does next, decided once per frame time by the thread
 // that streams: capture what changed, repeat or skip a still screen, keep a
 // still stream alive, close it with a last frame, follow a new screen layout,
@@ -89,7 +90,7 @@ struct SessionStats {
     uint64_t repeated_frames = 0, keepalive_frames = 0, closing_frames = 0;
     uint64_t skipped_frames = 0; // frame times with nothing pushed
     uint64_t bytes_fetched = 0;
-    uint64_t bytes_full = 0; // what full captures of the captured frames would have fetched
+    uint64_t bytes_full = 0;      // what full captures of the captured frames would have fetched
     uint64_t bytes_converted = 0; // BGRx bytes converted to I420/NV12/Y444
     uint64_t cursor_fetches = 0;
 };
@@ -119,7 +120,9 @@ public:
     void reserve_frames(unsigned count);
     OutputFormat output() const { return output_; }
     // The negotiated pace: the frame rate, or the maximum rate when variable.
-    void set_rate(unsigned numerator, unsigned denominator) { pacer_.set_rate(numerator, denominator); }
+    void set_rate(unsigned numerator, unsigned denominator) {
+        pacer_.set_rate(numerator, denominator);
+    }
     Nanos frame_period() const { return pacer_.period(); }
     FramePacer::Tick schedule(Nanos now) const { return pacer_.next(now); }
     // Decides and does what frame `tick` is. Never throws.
@@ -150,7 +153,8 @@ private:
     void measure_first_latency();
     void pin_window();
     Step capture(const FramePacer::Tick &tick);
-    Step acquire_slot(const std::shared_ptr<SlotPool> &pool, std::unique_ptr<SlotPool::Lease> *slot);
+    Step acquire_slot(const std::shared_ptr<SlotPool> &pool,
+                      std::unique_ptr<SlotPool::Lease> *slot);
     Step capture_converted(Frame &frame);
     Step captured(Frame frame, std::chrono::steady_clock::time_point begin);
     std::size_t convert(SlotPool::Lease &target, uint64_t generation);
@@ -169,8 +173,8 @@ private:
     FramePacer pacer_;
     bool draw_cursor_ = true;
     OutputFormat output_ = OutputFormat::Native;
-    std::shared_ptr<SlotPool> converted_;            // frames pushed when converting
-    std::unique_ptr<SlotPool::Lease> mirror_;        // the screen as BGRx, never pushed
+    std::shared_ptr<SlotPool> converted_;     // frames pushed when converting
+    std::unique_ptr<SlotPool::Lease> mirror_; // the screen as BGRx, never pushed
     bool format_changed_ = false;
     // The last frame pushed: what it shows and when (repeats and keepalives
     // are copies of it, made by the element).
@@ -186,8 +190,8 @@ private:
     mutable std::mutex control_mutex_;
     std::atomic<bool> stop_waiting_{false};
     std::atomic<bool> closing_{false};
-    Nanos stop_time_ = kNoTime;             // under control_mutex_
-    std::shared_ptr<SlotPool> waiting_on_;  // under control_mutex_: the pool a wait is in
+    Nanos stop_time_ = kNoTime;            // under control_mutex_
+    std::shared_ptr<SlotPool> waiting_on_; // under control_mutex_: the pool a wait is in
 
     mutable std::mutex stats_mutex_;
     SessionStats stats_;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // What is captured, as users name it: the screen, a monitor or a window.
 // A source knows where its pixels are (the drawable and the region in it),
 // where that is on the screen (for the pointer), what damage is tracked on,
@@ -30,8 +31,8 @@ public:
     virtual ~CaptureSource() = default;
 
     xcb_drawable_t drawable() const { return drawable_; }
-    const Region &region() const { return region_; }            // in the drawable
-    const Region &screen_area() const { return screen_area_; }  // on the screen
+    const Region &region() const { return region_; }           // in the drawable
+    const Region &screen_area() const { return screen_area_; } // on the screen
     xcb_drawable_t damage_drawable() const { return damage_drawable_; }
     const Region &damage_area() const { return damage_area_; } // in damage's coordinates
     const PixelFormat &format() const { return format_; }

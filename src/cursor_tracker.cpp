@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cursor_tracker.h"
 
 #include <algorithm>
@@ -21,9 +22,7 @@ struct Channel {
         }
         max = mask;
     }
-    unsigned get8(uint32_t pixel) const {
-        return max ? ((pixel >> shift) & max) * 255 / max : 0;
-    }
+    unsigned get8(uint32_t pixel) const { return max ? ((pixel >> shift) & max) * 255 / max : 0; }
     uint32_t put8(unsigned value) const { return max ? ((value * max + 127) / 255) << shift : 0; }
     uint32_t mask() const { return max << shift; }
 };
@@ -104,8 +103,9 @@ void CursorTracker::receive_position() {
 
 void CursorTracker::fetch_image() {
     xcb_connection_t *conn = display_->xcb();
-    const auto reply = display_->reply(xcb_xfixes_get_cursor_image_reply,
-                                       xcb_xfixes_get_cursor_image(conn), "fetching the cursor image");
+    const auto reply =
+        display_->reply(xcb_xfixes_get_cursor_image_reply, xcb_xfixes_get_cursor_image(conn),
+                        "fetching the cursor image");
     ++image_fetches_;
     image_stale_ = false;
     width_ = reply->width;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The mouse pointer drawn into captured frames. The image is fetched only
 // when XFixes says it changed; the position is asked for with the frame's own
 // requests, so it costs no extra round trip.

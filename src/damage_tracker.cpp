@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "damage_tracker.h"
 
 #include <algorithm>
@@ -38,8 +39,8 @@ std::unique_ptr<DamageTracker> DamageTracker::create(std::shared_ptr<DisplayConn
     self->damage_ = xcb_generate_id(conn);
     self->parts_ = xcb_generate_id(conn);
     xcb_xfixes_create_region(conn, self->parts_, 0, nullptr);
-    auto cookie = xcb_damage_create_checked(conn, self->damage_, drawable,
-                                            XCB_DAMAGE_REPORT_LEVEL_NON_EMPTY);
+    auto cookie =
+        xcb_damage_create_checked(conn, self->damage_, drawable, XCB_DAMAGE_REPORT_LEVEL_NON_EMPTY);
     XcbError error(xcb_request_check(conn, cookie));
     if (error) {
         xcb_xfixes_destroy_region(conn, self->parts_);
@@ -77,8 +78,8 @@ xcb_xfixes_fetch_region_cookie_t DamageTracker::request_collect() {
 }
 
 uint64_t DamageTracker::receive_collect(xcb_xfixes_fetch_region_cookie_t cookie) {
-    const auto reply = display_->reply(xcb_xfixes_fetch_region_reply, cookie,
-                                       "fetching the damaged region");
+    const auto reply =
+        display_->reply(xcb_xfixes_fetch_region_reply, cookie, "fetching the damaged region");
 
     const int count = xcb_xfixes_fetch_region_rectangles_length(reply.get());
     const xcb_rectangle_t *rects = xcb_xfixes_fetch_region_rectangles(reply.get());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Which rows of the captured region changed, generation by generation, from
 // the DAMAGE extension. The server accumulates damage in a region; collect()
 // takes it in one round trip. At the NonEmpty report level the server sends

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "display_connection.h"
 
 #include <cerrno>
@@ -19,20 +20,13 @@ namespace {
 
 const char *describe_connection_error(int code) {
     switch (code) {
-    case XCB_CONN_ERROR:
-        return "no X server answers there (socket or connection error)";
-    case XCB_CONN_CLOSED_EXT_NOTSUPPORTED:
-        return "an extension is not supported";
-    case XCB_CONN_CLOSED_MEM_INSUFFICIENT:
-        return "out of memory";
-    case XCB_CONN_CLOSED_REQ_LEN_EXCEED:
-        return "request length exceeded";
-    case XCB_CONN_CLOSED_PARSE_ERR:
-        return "the display name cannot be parsed";
-    case XCB_CONN_CLOSED_INVALID_SCREEN:
-        return "the display has no such screen";
-    default:
-        return "the server refused the connection (authorization?)";
+    case XCB_CONN_ERROR: return "no X server answers there (socket or connection error)";
+    case XCB_CONN_CLOSED_EXT_NOTSUPPORTED: return "an extension is not supported";
+    case XCB_CONN_CLOSED_MEM_INSUFFICIENT: return "out of memory";
+    case XCB_CONN_CLOSED_REQ_LEN_EXCEED: return "request length exceeded";
+    case XCB_CONN_CLOSED_PARSE_ERR: return "the display name cannot be parsed";
+    case XCB_CONN_CLOSED_INVALID_SCREEN: return "the display has no such screen";
+    default: return "the server refused the connection (authorization?)";
     }
 }
 
@@ -64,8 +58,10 @@ std::shared_ptr<DisplayConnection> DisplayConnection::open(const std::string &di
         xcb_disconnect(self->conn_);
         self->conn_ = nullptr;
         if (code == XCB_CONN_ERROR && (cause == EMFILE || cause == ENFILE))
-            throw Error("cannot open X display '" + name + "': no file descriptor left for the "
-                        "connection (" + std::strerror(cause) + ")");
+            throw Error("cannot open X display '" + name +
+                        "': no file descriptor left for the "
+                        "connection (" +
+                        std::strerror(cause) + ")");
         throw Error("cannot open X display '" + name + "': " + describe_connection_error(code));
     }
 
@@ -74,7 +70,8 @@ std::shared_ptr<DisplayConnection> DisplayConnection::open(const std::string &di
     for (int i = 0; it.rem > 0 && i < self->screen_number_; ++i)
         xcb_screen_next(&it);
     if (it.rem == 0)
-        throw Error("X display '" + name + "' has no screen " + std::to_string(self->screen_number_));
+        throw Error("X display '" + name + "' has no screen " +
+                    std::to_string(self->screen_number_));
     self->screen_ = it.data;
 
     self->probe_extensions();
@@ -83,8 +80,8 @@ std::shared_ptr<DisplayConnection> DisplayConnection::open(const std::string &di
 
 // All version queries go out before any reply is read: one round trip.
 void DisplayConnection::probe_extensions() {
-    for (xcb_extension_t *ext : {&xcb_shm_id, &xcb_xfixes_id, &xcb_randr_id, &xcb_damage_id,
-                                 &xcb_composite_id})
+    for (xcb_extension_t *ext :
+         {&xcb_shm_id, &xcb_xfixes_id, &xcb_randr_id, &xcb_damage_id, &xcb_composite_id})
         xcb_prefetch_extension_data(conn_, ext);
     auto present = [this](xcb_extension_t *ext) {
         const xcb_query_extension_reply_t *reply = xcb_get_extension_data(conn_, ext);
@@ -136,7 +133,8 @@ void DisplayConnection::probe_extensions() {
 }
 
 void DisplayConnection::probe_shm(xcb_shm_query_version_cookie_t cookie) {
-    XcbReply<xcb_shm_query_version_reply_t> version(xcb_shm_query_version_reply(conn_, cookie, nullptr));
+    XcbReply<xcb_shm_query_version_reply_t> version(
+        xcb_shm_query_version_reply(conn_, cookie, nullptr));
     if (!version)
         return;
     shm_.present = true;

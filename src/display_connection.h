@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // One X display connection, shared by the grabber and every slot that is still
 // out: it stays alive as long as any of them, and close() makes later detaches
 // no-ops instead of requests on a dead socket.
@@ -62,7 +63,8 @@ public:
     // Sends what `send` puts on the connection and flushes it, unless the
     // connection is closed or broken (a detach, free or destroy must then be
     // skipped). Safe from any thread.
-    template <typename Send> void send_if_open(Send send) {
+    template <typename Send>
+    void send_if_open(Send send) {
         std::lock_guard<std::mutex> lock(mutex_);
         if (conn_ == nullptr || xcb_connection_has_error(conn_))
             return;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Pixels of one captured frame, owned by whoever holds this object: a pooled
 // SHM slot (returned to its pool on destruction) or a GetImage reply (freed).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // When the next frame is due at a rate of n/d frames per second: frame k is
 // due at k·d/n seconds of running time. A frame whose time already passed is
 // taken at once and the ones missed are skipped, never caught up in a burst.
@@ -25,8 +26,14 @@ public:
     Nanos period() const;
 
     Tick next(Nanos now) const;
-    void taken(const Tick &tick) { last_ = tick.number; started_ = true; }
-    void restart() { started_ = false; last_ = 0; }
+    void taken(const Tick &tick) {
+        last_ = tick.number;
+        started_ = true;
+    }
+    void restart() {
+        started_ = false;
+        last_ = 0;
+    }
 
 private:
     Nanos time_of(uint64_t number) const;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "grabber.h"
 
 #include <algorithm>
@@ -21,7 +22,9 @@ class ReplyFrame : public FrameMemory {
 public:
     explicit ReplyFrame(XcbReply<xcb_get_image_reply_t> reply) : reply_(std::move(reply)) {}
     uint8_t *data() const override { return xcb_get_image_data(reply_.get()); }
-    std::size_t size() const override { return std::size_t(xcb_get_image_data_length(reply_.get())); }
+    std::size_t size() const override {
+        return std::size_t(xcb_get_image_data_length(reply_.get()));
+    }
 
 private:
     XcbReply<xcb_get_image_reply_t> reply_;
@@ -31,12 +34,9 @@ private:
 
 const char *capture_path_name(CapturePath path) {
     switch (path) {
-    case CapturePath::ShmMemfd:
-        return "shm-memfd";
-    case CapturePath::ShmSysV:
-        return "shm-sysv";
-    case CapturePath::GetImage:
-        return "get-image";
+    case CapturePath::ShmMemfd: return "shm-memfd";
+    case CapturePath::ShmSysV: return "shm-sysv";
+    case CapturePath::GetImage: return "get-image";
     }
     return "unknown";
 }
@@ -48,7 +48,8 @@ Grabber::Grabber(const GrabberOptions &options) {
     stride_ = format_.stride(region().width);
     choose_path(options);
     if (options.use_damage)
-        damage_ = DamageTracker::create(display_, source_->damage_drawable(), source_->damage_area());
+        damage_ =
+            DamageTracker::create(display_, source_->damage_drawable(), source_->damage_area());
     if (source_->needs_repaint())
         let_window_repaint();
     set_show_pointer(options.show_pointer);
@@ -61,7 +62,8 @@ void Grabber::let_window_repaint() {
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     auto quiet_since = start;
-    std::free(xcb_get_input_focus_reply(display_->xcb(), xcb_get_input_focus(display_->xcb()), nullptr));
+    std::free(
+        xcb_get_input_focus_reply(display_->xcb(), xcb_get_input_focus(display_->xcb()), nullptr));
     while (Clock::now() - start < std::chrono::milliseconds(300) &&
            Clock::now() - quiet_since < std::chrono::milliseconds(50)) {
         const uint64_t before = damage_ ? damage_->generation() : 0;
@@ -298,7 +300,8 @@ std::size_t Grabber::fetch_bands(SlotPool::Lease &slot, const std::vector<RowBan
     std::string failure;
     for (auto cookie : cookies) {
         xcb_generic_error_t *raw_error = nullptr;
-        XcbReply<xcb_shm_get_image_reply_t> reply(xcb_shm_get_image_reply(conn, cookie, &raw_error));
+        XcbReply<xcb_shm_get_image_reply_t> reply(
+            xcb_shm_get_image_reply(conn, cookie, &raw_error));
         XcbError error(raw_error);
         if (!reply && failure.empty())
             failure = "X error " + std::to_string(error ? error->error_code : 0);
@@ -306,8 +309,8 @@ std::size_t Grabber::fetch_bands(SlotPool::Lease &slot, const std::vector<RowBan
     if (!failure.empty()) {
         damage_->receive_collect(pending_collect_);
         display_->check_alive();
-        throw Error("MIT-SHM GetImage of changed rows of " + region().text() +
-                    " on display '" + display_->name() + "' failed (" + failure + ")");
+        throw Error("MIT-SHM GetImage of changed rows of " + region().text() + " on display '" +
+                    display_->name() + "' failed (" + failure + ")");
     }
     return rows * stride_;
 }
@@ -320,11 +323,11 @@ std::unique_ptr<FrameMemory> Grabber::capture_get_image(CaptureResult *result) {
         captured.state.generation = damage_->current();
     send_cursor_query();
     const Region &r = region();
-    auto reply = display_->reply(
-        xcb_get_image_reply,
-        xcb_get_image(display_->xcb(), XCB_IMAGE_FORMAT_Z_PIXMAP, source_->drawable(),
-                      int16_t(r.x), int16_t(r.y), uint16_t(r.width), uint16_t(r.height), ~0u),
-        "GetImage of " + r.text());
+    auto reply = display_->reply(xcb_get_image_reply,
+                                 xcb_get_image(display_->xcb(), XCB_IMAGE_FORMAT_Z_PIXMAP,
+                                               source_->drawable(), int16_t(r.x), int16_t(r.y),
+                                               uint16_t(r.width), uint16_t(r.height), ~0u),
+                                 "GetImage of " + r.text());
     auto frame = std::make_unique<ReplyFrame>(std::move(reply));
     if (frame->size() < frame_size())
         throw Error("GetImage returned " + std::to_string(frame->size()) + " bytes, expected " +

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Captures a region of an X screen: with MIT-SHM straight into a pooled slot
 // (the server writes, nobody copies), or with GetImage where SHM cannot work,
 // handing out the reply's pixels as they are.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "monitor_lookup.h"
 
 #include <cctype>
@@ -106,8 +107,10 @@ const Monitor &find_monitor(const std::vector<Monitor> &monitors, const std::str
         // A bare X session marks none: the first one is what users mean.
         if (!monitors.empty()) {
             if (note != nullptr)
-                *note = "no monitor of X display '" + display_name + "' is marked primary: "
-                        "capturing the first one, " + monitors.front().describe();
+                *note = "no monitor of X display '" + display_name +
+                        "' is marked primary: "
+                        "capturing the first one, " +
+                        monitors.front().describe();
             return monitors.front();
         }
         throw MonitorNotFound("X display '" + display_name + "' has no monitors");
@@ -126,7 +129,7 @@ const Monitor &find_monitor(const std::vector<Monitor> &monitors, const std::str
                     return m;
     }
     throw MonitorNotFound("X display '" + display_name + "' has no monitor '" + spec +
-                "'; monitors: " + list_text(monitors));
+                          "'; monitors: " + list_text(monitors));
 }
 
 } // namespace xshm

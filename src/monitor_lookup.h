@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The monitors of an X screen (RandR 1.5), and picking one by what a user types:
 // "primary", a monitor or output name ("HDMI-1"), or an index.
 #pragma once

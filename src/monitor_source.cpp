@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include <chrono>
 
 #include "display_connection.h"
@@ -47,8 +48,8 @@ public:
 private:
     void locate(const Monitor &monitor, const RegionRequest &request) {
         const xcb_screen_t *screen = display_->screen();
-        const std::string where = "monitor " + monitor.describe() + " on display '" +
-                                  display_->name() + "'";
+        const std::string where =
+            "monitor " + monitor.describe() + " on display '" + display_->name() + "'";
         try {
             region_ = resolve_region(request, monitor.width, monitor.height);
         } catch (const Error &e) {

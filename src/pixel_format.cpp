@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "pixel_format.h"
 
 #include <cstdio>
@@ -62,8 +63,8 @@ std::size_t PixelFormat::stride(unsigned width) const {
 std::string PixelFormat::describe() const {
     char text[160];
     std::snprintf(text, sizeof text,
-                  "depth %u, %u bits per pixel, masks R=0x%x G=0x%x B=0x%x, %s byte order",
-                  depth, bits_per_pixel, red_mask, green_mask, blue_mask,
+                  "depth %u, %u bits per pixel, masks R=0x%x G=0x%x B=0x%x, %s byte order", depth,
+                  bits_per_pixel, red_mask, green_mask, blue_mask,
                   msb_first ? "MSB-first" : "LSB-first");
     return text;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // How the screen stores a pixel, and the GStreamer format name that matches it.
 #pragma once
 

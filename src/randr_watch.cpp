@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "randr_watch.h"
 
 #include <xcb/randr.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // RandR's news of a changed screen size or monitor layout (screens and
 // monitors follow it; a window does not care).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "region.h"
 
 #include <algorithm>
@@ -35,8 +36,10 @@ Region resolve_region(const RegionRequest &request, unsigned screen_width, unsig
                     " screen (valid x 0.." + std::to_string(screen_width - 1) + ", y 0.." +
                     std::to_string(screen_height - 1) + ")");
     if (last_x < request.startx || last_y < request.starty)
-        throw Error("region " + request.describe() + " is empty: endx/endy lie before startx/starty"
-                    " (screen " + screen + ")");
+        throw Error("region " + request.describe() +
+                    " is empty: endx/endy lie before startx/starty"
+                    " (screen " +
+                    screen + ")");
 
     Region region;
     region.x = int(request.startx);

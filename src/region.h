@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The captured rectangle, from ximagesrc-style startx/starty/endx/endy.
 #pragma once
 

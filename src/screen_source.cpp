@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "screen_source.h"
 
 #include "display_connection.h"
@@ -14,12 +15,13 @@ public:
         const xcb_screen_t *screen = display.screen();
         const std::string where = "display '" + display.name() + "'";
         try {
-            region_ = resolve_region(options.region, screen->width_in_pixels,
-                                     screen->height_in_pixels);
+            region_ =
+                resolve_region(options.region, screen->width_in_pixels, screen->height_in_pixels);
         } catch (const Error &e) {
             throw Error(std::string(e.what()) + " of " + where);
         }
-        check_addressable(screen->width_in_pixels, screen->height_in_pixels, "the screen of " + where);
+        check_addressable(screen->width_in_pixels, screen->height_in_pixels,
+                          "the screen of " + where);
         drawable_ = damage_drawable_ = screen->root;
         screen_area_ = damage_area_ = region_;
         format_ = describe_pixel_format(display.setup(), display.screen());

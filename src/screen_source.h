@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Sources on the screen itself: the whole screen (or a region of it), and a
 // RandR monitor (or a region of it). Both follow RandR's layout changes.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "shm_segment.h"
 
 #include <cerrno>
@@ -88,8 +89,8 @@ std::string ShmSegment::create_memfd() {
 
     xcb_connection_t *conn = display_->xcb();
     id_ = xcb_generate_id(conn);
-    std::string error =
-        attach_error(conn, xcb_shm_attach_fd_checked(conn, id_, fd.release(), 0), "MIT-SHM AttachFd");
+    std::string error = attach_error(conn, xcb_shm_attach_fd_checked(conn, id_, fd.release(), 0),
+                                     "MIT-SHM AttachFd");
     attached_ = error.empty();
     return error;
 }

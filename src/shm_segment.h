@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // One shared-memory segment the X server can write into: created private to
 // this user, mapped once, attached to the display, and detached + unmapped in
 // the destructor (no detach once the connection is closed).
@@ -15,8 +16,8 @@ namespace xshm {
 class DisplayConnection;
 
 enum class SegmentKind {
-    Memfd, // memfd passed with ShmAttachFd (MIT-SHM 1.2)
-    SysV,  // IPC_PRIVATE segment with mode 0600, removed as soon as the server attached
+    Memfd,   // memfd passed with ShmAttachFd (MIT-SHM 1.2)
+    SysV,    // IPC_PRIVATE segment with mode 0600, removed as soon as the server attached
     Private, // this process's memory only, no server (frames converted here)
 };
 

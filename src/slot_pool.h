@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // A bounded, growing pool of SHM slots, each sized for one frame. Slots are
 // reused most-recently-released first (warm in cache, and later the one whose
 // content is closest to the screen). Release is safe from any thread.
@@ -67,7 +68,8 @@ public:
     // `timeout` for a release; Cancelled once `cancelled` is true (set it, then
     // call interrupt()). The flag belongs to the caller so that several users
     // of one pool flush independently. Never throws (see ShmSegment::try_create).
-    Acquired acquire(const std::atomic<bool> &cancelled, std::chrono::milliseconds timeout) noexcept;
+    Acquired acquire(const std::atomic<bool> &cancelled,
+                     std::chrono::milliseconds timeout) noexcept;
 
     // Wakes every waiter in acquire() to look at its cancel flag again.
     void interrupt();

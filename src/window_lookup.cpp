@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "window_lookup.h"
 
 #include <algorithm>
@@ -120,7 +121,8 @@ WindowInfo info_of(DisplayConnection &display, xcb_window_t window, const Atoms 
     auto geometry_cookie = xcb_get_geometry(conn, window);
     auto attributes_cookie = xcb_get_window_attributes(conn, window);
     auto origin_cookie = xcb_translate_coordinates(conn, window, display.screen()->root, 0, 0);
-    XcbReply<xcb_get_geometry_reply_t> geometry(xcb_get_geometry_reply(conn, geometry_cookie, nullptr));
+    XcbReply<xcb_get_geometry_reply_t> geometry(
+        xcb_get_geometry_reply(conn, geometry_cookie, nullptr));
     XcbReply<xcb_get_window_attributes_reply_t> attributes(
         xcb_get_window_attributes_reply(conn, attributes_cookie, nullptr));
     XcbReply<xcb_translate_coordinates_reply_t> origin(
@@ -189,8 +191,8 @@ WindowInfo find_by_name(DisplayConnection &display, const std::string &xname) {
     if (found.size() == 1)
         return found.front();
     if (found.empty())
-        throw WindowNotFound("no " + asked + " on X display '" + display.name() + "'; windows: " +
-                             list_text(windows));
+        throw WindowNotFound("no " + asked + " on X display '" + display.name() +
+                             "'; windows: " + list_text(windows));
     throw Error(std::to_string(found.size()) + " windows match the name '" + valid_utf8(xname) +
                 "' on X display '" + display.name() + "': " + list_text(found) +
                 "; give a longer part of the title, or the id (xid)");
@@ -208,8 +210,11 @@ std::string valid_utf8(const std::string &text) {
     std::string out;
     for (std::size_t i = 0; i < text.size();) {
         const unsigned char c = static_cast<unsigned char>(text[i]);
-        const std::size_t length = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-                                             : (c >> 3) == 30 ? 4 : 0;
+        const std::size_t length = c < 0x80         ? 1
+                                   : (c >> 5) == 6  ? 2
+                                   : (c >> 4) == 14 ? 3
+                                   : (c >> 3) == 30 ? 4
+                                                    : 0;
         bool ok = length > 0 && i + length <= text.size();
         for (std::size_t k = 1; ok && k < length; ++k)
             ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 2;

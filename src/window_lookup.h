@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Finding a window as users name it: by id (ximagesrc's xid), or by a name
 // (xname) matched against the managed top-level windows' titles (UTF-8) and
 // classes: exactly first, else as a case-insensitive part of them.
@@ -15,15 +16,15 @@ class DisplayConnection;
 
 struct WindowInfo {
     xcb_window_t id = 0;
-    std::string name;       // its title, UTF-8
-    std::string class_name; // WM_CLASS's class part ("Firefox"), or its instance part
+    std::string name;           // its title, UTF-8
+    std::string class_name;     // WM_CLASS's class part ("Firefox"), or its instance part
     int root_x = 0, root_y = 0; // top-left corner of its contents on the screen
     unsigned width = 0, height = 0;
     int parent_x = 0, parent_y = 0; // as ConfigureNotify reports it
     unsigned border = 0;
     uint8_t depth = 0;
     xcb_visualid_t visual = 0;
-    bool shown = true; // mapped and viewable (not minimized)
+    bool shown = true;            // mapped and viewable (not minimized)
     std::string describe() const; // "0x200001 'Terminal' (XTerm) 640x480+10+20"
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "window_source.h"
 
 #include <algorithm>
@@ -16,7 +17,8 @@ public:
     WindowSource(std::shared_ptr<DisplayConnection> display, const GrabberOptions &options)
         : display_(std::move(display)) {
         const WindowInfo w = find_window(*display_, options.xid, options.xname);
-        const std::string where = "window " + w.describe() + " on display '" + display_->name() + "'";
+        const std::string where =
+            "window " + w.describe() + " on display '" + display_->name() + "'";
         Region inside;
         try {
             inside = resolve_region(options.region, w.width, w.height);
@@ -41,7 +43,8 @@ public:
 
     ~WindowSource() override {
         if (pixmap_ != 0)
-            display_->send_if_open([this](xcb_connection_t *conn) { xcb_free_pixmap(conn, pixmap_); });
+            display_->send_if_open(
+                [this](xcb_connection_t *conn) { xcb_free_pixmap(conn, pixmap_); });
     }
 
     SourceChange handle_event(const xcb_generic_event_t *event) override {
@@ -65,8 +68,7 @@ public:
             return reinterpret_cast<const xcb_map_notify_event_t *>(event)->window == window_
                        ? SourceChange::Shown
                        : SourceChange::None;
-        default:
-            return SourceChange::None;
+        default: return SourceChange::None;
         }
     }
 
@@ -82,14 +84,16 @@ private:
             return false;
         xcb_composite_redirect_window(conn, w.id, XCB_COMPOSITE_REDIRECT_AUTOMATIC);
         pixmap_ = xcb_generate_id(conn);
-        XcbError error(xcb_request_check(conn, xcb_composite_name_window_pixmap_checked(conn, w.id, pixmap_)));
+        XcbError error(
+            xcb_request_check(conn, xcb_composite_name_window_pixmap_checked(conn, w.id, pixmap_)));
         if (error) {
             pixmap_ = 0;
             xcb_composite_unredirect_window(conn, w.id, XCB_COMPOSITE_REDIRECT_AUTOMATIC);
             return false;
         }
         if (argb)
-            format_ = describe_pixel_format(display_->setup(), display_->screen(), w.depth, w.visual);
+            format_ =
+                describe_pixel_format(display_->setup(), display_->screen(), w.depth, w.visual);
         drawable_ = pixmap_;
         // The pixmap includes the border; damage comes in the window's interior coordinates.
         region_ = {inside.x + int(w.border), inside.y + int(w.border), inside.width, inside.height};
@@ -107,8 +111,9 @@ private:
         const int x1 = std::min(int(screen->width_in_pixels), screen_area_.x + int(inside.width));
         const int y1 = std::min(int(screen->height_in_pixels), screen_area_.y + int(inside.height));
         if (x0 >= x1 || y0 >= y1)
-            throw WindowNotFound("window " + w.describe() + " is entirely off the screen of display '" +
-                                 display_->name() + "'");
+            throw WindowNotFound("window " + w.describe() +
+                                 " is entirely off the screen of display '" + display_->name() +
+                                 "'");
         region_ = screen_area_ = damage_area_ = {x0, y0, unsigned(x1 - x0), unsigned(y1 - y0)};
         drawable_ = damage_drawable_ = screen->root;
         description_ = "window " + w.describe() + " as the screen shows it";
@@ -121,7 +126,8 @@ private:
         drawable_ = damage_drawable_ = display_->screen()->root;
         region_ = damage_area_ = {0, 0, inside.width, inside.height};
         description_ = "window " + w.describe();
-        caveat_ = "window " + w.describe() + " is not shown (minimized or unmapped): capture "
+        caveat_ = "window " + w.describe() +
+                  " is not shown (minimized or unmapped): capture "
                   "waits until it is";
     }
 

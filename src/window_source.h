@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // A window: its own pixmap through Composite (covered and off-screen parts
 // included), else what the screen shows of it. Moves, resizes, minimizing
 // (hidden until shown again) and its end arrive as structure events.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // RAII owners for what XCB hands out with malloc (replies, errors).
 #pragma once
 

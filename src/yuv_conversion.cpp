@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "yuv_conversion.h"
 
 #include <algorithm>
@@ -59,8 +60,7 @@ PlaneLayout plane_layout(OutputFormat format, unsigned width, unsigned height) {
         l.offset[2] = 2 * luma * height;
         l.size = 3 * luma * height;
         break;
-    case OutputFormat::Native:
-        break;
+    case OutputFormat::Native: break;
     }
     return l;
 }
@@ -91,16 +91,17 @@ void convert_rows(const uint8_t *bgrx, std::size_t stride, unsigned width, unsig
     const int s = int(stride), w = int(width), h = int(b.height);
     switch (format) {
     case OutputFormat::I420:
-        libyuv::ARGBToI420(src, s, y, int(l.stride[0]), u, int(l.stride[1]), v, int(l.stride[2]), w, h);
+        libyuv::ARGBToI420(src, s, y, int(l.stride[0]), u, int(l.stride[1]), v, int(l.stride[2]), w,
+                           h);
         break;
     case OutputFormat::NV12:
         libyuv::ARGBToNV12(src, s, y, int(l.stride[0]), u, int(l.stride[1]), w, h);
         break;
     case OutputFormat::Y444:
-        libyuv::ARGBToI444(src, s, y, int(l.stride[0]), u, int(l.stride[1]), v, int(l.stride[2]), w, h);
+        libyuv::ARGBToI444(src, s, y, int(l.stride[0]), u, int(l.stride[1]), v, int(l.stride[2]), w,
+                           h);
         break;
-    case OutputFormat::Native:
-        break;
+    case OutputFormat::Native: break;
     }
 }
 

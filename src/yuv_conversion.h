@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Frames as encoders take them (I420, NV12, Y444), converted from the
 // screen's BGRx by libyuv, a row band at a time: only what changed.
 // libyuv's matrix is BT.601, limited range, and it averages 2x2 blocks for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Encoder-ready frames made in the source: I420/NV12/Y444 equal libyuv's
 // conversion of what was painted (and videoconvert's within 2), only changed
 // rows are converted, and every frame is one screen state that existed.
@@ -44,7 +45,8 @@ reference(const std::vector<uint8_t> &bgrx, unsigned w, unsigned h, OutputFormat
         libyuv::ARGBToI420(bgrx.data(), s, y, int(l.stride[0]), u, int(l.stride[1]), v,
                            int(l.stride[2]), int(w), int(h));
     else if (f == OutputFormat::NV12)
-        libyuv::ARGBToNV12(bgrx.data(), s, y, int(l.stride[0]), u, int(l.stride[1]), int(w), int(h));
+        libyuv::ARGBToNV12(bgrx.data(), s, y, int(l.stride[0]), u, int(l.stride[1]), int(w),
+                           int(h));
     else
         libyuv::ARGBToI444(bgrx.data(), s, y, int(l.stride[0]), u, int(l.stride[1]), v,
                            int(l.stride[2]), int(w), int(h));
@@ -52,15 +54,16 @@ reference(const std::vector<uint8_t> &bgrx, unsigned w, unsigned h, OutputFormat
 }
 
 // The visible bytes of each plane of `frame` (padding left out).
-__attribute__((no_sanitize_thread)) std::vector<uint8_t>
-visible(const uint8_t *data, unsigned w, unsigned h, OutputFormat f) {
+__attribute__((no_sanitize_thread)) std::vector<uint8_t> visible(const uint8_t *data, unsigned w,
+                                                                 unsigned h, OutputFormat f) {
     GstVideoInfo info;
-    gst_video_info_set_format(&info, gst_video_format_from_string(xshm::output_format_name(f)), w, h);
+    gst_video_info_set_format(&info, gst_video_format_from_string(xshm::output_format_name(f)), w,
+                              h);
     std::vector<uint8_t> bytes;
     for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(&info); ++p) {
         const unsigned rows = GST_VIDEO_INFO_COMP_HEIGHT(&info, p);
-        const unsigned row_bytes = GST_VIDEO_INFO_COMP_WIDTH(&info, p) *
-                                   GST_VIDEO_INFO_COMP_PSTRIDE(&info, p);
+        const unsigned row_bytes =
+            GST_VIDEO_INFO_COMP_WIDTH(&info, p) * GST_VIDEO_INFO_COMP_PSTRIDE(&info, p);
         for (unsigned r = 0; r < rows; ++r) {
             const uint8_t *row = data + GST_VIDEO_INFO_PLANE_OFFSET(&info, p) +
                                  std::size_t(r) * GST_VIDEO_INFO_PLANE_STRIDE(&info, p);
@@ -82,9 +85,10 @@ std::vector<uint8_t> visible_of(GstBuffer *b, unsigned w, unsigned h, OutputForm
 std::vector<uint8_t> by_videoconvert(const std::vector<uint8_t> &bgrx, unsigned w, unsigned h,
                                      OutputFormat f) {
     const std::string description =
-        "appsrc name=in caps=video/x-raw,format=BGRx,width=" + std::to_string(w) + ",height=" +
-        std::to_string(h) + ",framerate=0/1 ! videoconvert ! video/x-raw,format=" +
-        xshm::output_format_name(f) + ",colorimetry=bt601,chroma-site=jpeg ! appsink name=out";
+        "appsrc name=in caps=video/x-raw,format=BGRx,width=" + std::to_string(w) +
+        ",height=" + std::to_string(h) +
+        ",framerate=0/1 ! videoconvert ! video/x-raw,format=" + xshm::output_format_name(f) +
+        ",colorimetry=bt601,chroma-site=jpeg ! appsink name=out";
     GstElement *pipeline = gst_parse_launch(description.c_str(), nullptr);
     GstElement *in = gst_bin_get_by_name(GST_BIN(pipeline), "in");
     GstElement *out = gst_bin_get_by_name(GST_BIN(pipeline), "out");
@@ -152,8 +156,8 @@ GST_START_TEST(converted_frames_equal_libyuv_and_videoconvert) {
         gst_video_info_set_format(&info, gst_video_format_from_string(xshm::output_format_name(f)),
                                   317, 239);
         fail_unless(l.size == info.size && l.stride[1] == gsize(info.stride[1]) &&
-                    l.offset[1] == info.offset[1], "%s: not GStreamer's layout",
-                    xshm::output_format_name(f));
+                        l.offset[1] == info.offset[1],
+                    "%s: not GStreamer's layout", xshm::output_format_name(f));
         CapturePipeline cp("display-name=" + x.display(),
                            std::string("format=") + xshm::output_format_name(f));
         fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
@@ -162,7 +166,8 @@ GST_START_TEST(converted_frames_equal_libyuv_and_videoconvert) {
         const auto frame = visible_of(b, 317, 239, f);
         gst_buffer_unref(b);
         const auto want = visible(reference(painted, 317, 239, f).data(), 317, 239, f);
-        fail_unless(frame == want, "%s differs from libyuv's conversion", xshm::output_format_name(f));
+        fail_unless(frame == want, "%s differs from libyuv's conversion",
+                    xshm::output_format_name(f));
         const int diff = largest_difference(frame, by_videoconvert(painted, 317, 239, f));
         fail_unless(diff <= 2, "%s: %d away from videoconvert", xshm::output_format_name(f), diff);
         GstStructure *s = cp.negotiated();
@@ -179,8 +184,11 @@ GST_START_TEST(only_changed_rows_are_converted) {
     p.paint_pattern(61);
     CapturePipeline cp("display-name=" + x.display(), "format=I420,framerate=60/1", 2);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    wait_for_frame(cp, visible(reference(p.expected(0, 0, 320, 240), 320, 240, OutputFormat::I420).data(),
-                               320, 240, OutputFormat::I420), 320, 240, OutputFormat::I420, "the screen");
+    wait_for_frame(
+        cp,
+        visible(reference(p.expected(0, 0, 320, 240), 320, 240, OutputFormat::I420).data(), 320,
+                240, OutputFormat::I420),
+        320, 240, OutputFormat::I420, "the screen");
     for (int i = 0; i < 10; ++i)
         gst_buffer_unref(cp.pull());
     const guint64 still = converted(cp);
@@ -194,16 +202,17 @@ GST_START_TEST(only_changed_rows_are_converted) {
         before = converted(cp);
         p.fill_rect(0, 101, 320, 9, 0x40c0ff + uint32_t(change));
         p.sync();
-        const auto want = visible(reference(p.expected(0, 0, 320, 240), 320, 240,
-                                            OutputFormat::I420).data(),
-                                  320, 240, OutputFormat::I420);
+        const auto want =
+            visible(reference(p.expected(0, 0, 320, 240), 320, 240, OutputFormat::I420).data(), 320,
+                    240, OutputFormat::I420);
         wait_for_frame(cp, want, 320, 240, OutputFormat::I420, "the change");
         for (int i = 0; i < 10; ++i)
             gst_buffer_unref(cp.pull());
     }
     const guint64 grew = converted(cp) - before;
     // Each pooled frame converts the 10 rows once (a few frames are in flight).
-    fail_unless(grew > 0 && grew <= 6 * 10 * 320 * 4, "%" G_GUINT64_FORMAT " bytes converted", grew);
+    fail_unless(grew > 0 && grew <= 6 * 10 * 320 * 4, "%" G_GUINT64_FORMAT " bytes converted",
+                grew);
 }
 GST_END_TEST;
 
@@ -217,20 +226,25 @@ static void check_drawn_states(bool overlay) {
     p.sync();
     const CursorImage cursor = read_cursor(x.display());
     auto state = [&] {
-        return hash_bytes(reference(overlay ? p.expected(0, 0, 320, 240) : with_cursor(p, cursor, 150, 110),
-                                    320, 240, OutputFormat::I420));
+        return hash_bytes(
+            reference(overlay ? p.expected(0, 0, 320, 240) : with_cursor(p, cursor, 150, 110), 320,
+                      240, OutputFormat::I420));
     };
     std::set<uint64_t> drawn{state()};
     CapturePipeline cp("display-name=" + x.display() + " show-pointer=true",
                        "format=I420,framerate=500/1", 4);
     if (overlay) {
         GstPad *pad = gst_element_get_static_pad(GST_ELEMENT(cp.sink()), "sink");
-        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, [](GstPad *, GstPadProbeInfo *info, gpointer) {
-            GstQuery *q = GST_PAD_PROBE_INFO_QUERY(info);
-            if (GST_QUERY_TYPE(q) == GST_QUERY_ALLOCATION)
-                gst_query_add_allocation_meta(q, GST_VIDEO_OVERLAY_COMPOSITION_META_API_TYPE, nullptr);
-            return GST_PAD_PROBE_OK;
-        }, nullptr, nullptr);
+        gst_pad_add_probe(
+            pad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM,
+            [](GstPad *, GstPadProbeInfo *info, gpointer) {
+                GstQuery *q = GST_PAD_PROBE_INFO_QUERY(info);
+                if (GST_QUERY_TYPE(q) == GST_QUERY_ALLOCATION)
+                    gst_query_add_allocation_meta(q, GST_VIDEO_OVERLAY_COMPOSITION_META_API_TYPE,
+                                                  nullptr);
+                return GST_PAD_PROBE_OK;
+            },
+            nullptr, nullptr);
         gst_object_unref(pad);
     }
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
@@ -244,7 +258,8 @@ static void check_drawn_states(bool overlay) {
             gst_buffer_unmap(b, &map);
             fail_unless(!overlay || gst_buffer_get_video_overlay_composition_meta(b) != nullptr);
             gst_buffer_unref(b);
-            fail_unless(drawn.count(h) == 1, "frame %d is not the conversion of a drawn state", frames);
+            fail_unless(drawn.count(h) == 1, "frame %d is not the conversion of a drawn state",
+                        frames);
             ++frames;
         }
     };
@@ -257,9 +272,13 @@ static void check_drawn_states(bool overlay) {
         if (i % 4 == 0)
             g_usleep(1000);
     }
-    wait_for_frame(cp, visible(reference(overlay ? p.expected(0, 0, 320, 240) : with_cursor(p, cursor, 150, 110),
-                                         320, 240, OutputFormat::I420).data(), 320, 240, OutputFormat::I420),
-                   320, 240, OutputFormat::I420, "the last state");
+    wait_for_frame(
+        cp,
+        visible(reference(overlay ? p.expected(0, 0, 320, 240) : with_cursor(p, cursor, 150, 110),
+                          320, 240, OutputFormat::I420)
+                    .data(),
+                320, 240, OutputFormat::I420),
+        320, 240, OutputFormat::I420, "the last state");
     fail_unless(frames > 50, "only %d frames checked", frames);
 }
 
@@ -277,9 +296,11 @@ GST_START_TEST(resize_and_window_on_the_converted_path) {
     run_xrandr(x.display(), "--fb 320x240", false);
     ScreenPainter p(x.display());
     p.paint_pattern(62);
-    wait_for_frame(cp, visible(reference(p.expected(0, 0, 320, 240), 320, 240, OutputFormat::I420).data(),
-                               320, 240, OutputFormat::I420), 320, 240, OutputFormat::I420,
-                   "the resized screen");
+    wait_for_frame(
+        cp,
+        visible(reference(p.expected(0, 0, 320, 240), 320, 240, OutputFormat::I420).data(), 320,
+                240, OutputFormat::I420),
+        320, 240, OutputFormat::I420, "the resized screen");
     GstStructure *s = cp.negotiated();
     fail_unless_text(gst_structure_get_string(s, "format"), "I420");
     fail_unless_text(gst_structure_get_string(s, "colorimetry"), "bt601");
@@ -290,8 +311,10 @@ GST_START_TEST(resize_and_window_on_the_converted_path) {
     CapturePipeline w("display-name=" + x.display() + " xid=" + std::to_string(window.id()),
                       "format=NV12", 1);
     fail_unless_equals_int(w.play(), GST_STATE_CHANGE_SUCCESS);
-    wait_for_frame(w, visible(reference(window.expected(), 120, 80, OutputFormat::NV12).data(), 120,
-                              80, OutputFormat::NV12), 120, 80, OutputFormat::NV12, "the window");
+    wait_for_frame(w,
+                   visible(reference(window.expected(), 120, 80, OutputFormat::NV12).data(), 120,
+                           80, OutputFormat::NV12),
+                   120, 80, OutputFormat::NV12, "the window");
 }
 GST_END_TEST;
 
@@ -300,8 +323,8 @@ GST_END_TEST;
 GST_START_TEST(native_format_where_nothing_is_converted) {
     XvfbServer x({320, 240, 24});
     XvfbServer x16({320, 240, 16});
-    for (const std::string &props : {"display-name=" + x.display() + " remote=true",
-                                     "display-name=" + x16.display()}) {
+    for (const std::string &props :
+         {"display-name=" + x.display() + " remote=true", "display-name=" + x16.display()}) {
         CapturePipeline cp(props, "pixel-aspect-ratio=1/1");
         fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
         GstPad *pad = gst_element_get_static_pad(cp.source(), "src");
@@ -314,7 +337,8 @@ GST_START_TEST(native_format_where_nothing_is_converted) {
     }
     GstElement *pipeline = gst_parse_launch(("xshmsrc name=src display-name=" + x.display() +
                                              " ! videoconvert ! video/x-raw,format=BGRx ! fakesink")
-                                                .c_str(), nullptr);
+                                                .c_str(),
+                                            nullptr);
     gst_element_set_state(pipeline, GST_STATE_PLAYING);
     gst_element_get_state(pipeline, nullptr, nullptr, 5 * GST_SECOND);
     GstElement *src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
@@ -332,17 +356,12 @@ GST_START_TEST(native_format_where_nothing_is_converted) {
 }
 GST_END_TEST;
 
-static Suite *convert_suite() {
-    Suite *s = suite_create("convert");
-    TCase *tc = tcase_create("general");
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, converted_frames_equal_libyuv_and_videoconvert);
-    tcase_add_test(tc, only_changed_rows_are_converted);
-    tcase_add_test(tc, every_converted_frame_is_a_drawn_state);
-    tcase_add_test(tc, resize_and_window_on_the_converted_path);
-    tcase_add_test(tc, native_format_where_nothing_is_converted);
-    return s;
-}
+// The cases: one list, read by this suite and by tests/meson.build.
+#define XSHM_CASES(XSHM_CASE)                                                                      \
+    XSHM_CASE(converted_frames_equal_libyuv_and_videoconvert)                                      \
+    XSHM_CASE(only_changed_rows_are_converted)                                                     \
+    XSHM_CASE(every_converted_frame_is_a_drawn_state)                                              \
+    XSHM_CASE(resize_and_window_on_the_converted_path)                                             \
+    XSHM_CASE(native_format_where_nothing_is_converted)
 
-XSHM_CHECK_MAIN(convert)
+XSHM_SUITE(convert, 120)

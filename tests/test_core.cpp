@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The grabber core on its own: region rules, pixel formats, the slot pool,
 // segment permissions.
 #include <atomic>
@@ -49,8 +50,9 @@ std::unique_ptr<Grabber> open_grabber(const std::string &display) {
 }
 
 // A slot, or null when the wait was cancelled or timed out.
-std::unique_ptr<SlotPool::Lease> take(SlotPool &pool, const std::atomic<bool> &cancel,
-                                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+std::unique_ptr<SlotPool::Lease>
+take(SlotPool &pool, const std::atomic<bool> &cancel,
+     std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     return pool.acquire(cancel, timeout).lease;
 }
 
@@ -242,7 +244,6 @@ GST_START_TEST(sysv_segments_are_private) {
 }
 GST_END_TEST;
 
-
 GST_START_TEST(frame_pacer_schedules_and_skips_late_frames) {
     FramePacer pacer;
     pacer.set_rate(30, 1);
@@ -374,7 +375,8 @@ GST_START_TEST(session_waits_for_slots_says_so_and_notices_a_dead_server) {
     Step stalled = session.next(session.schedule(0)); // both slots are held
     const gint64 waited = g_get_monotonic_time() - begin;
     fail_unless(stalled.outcome == Outcome::Stalled, "outcome %d", int(stalled.outcome));
-    fail_unless(waited >= 450000 && waited < 3 * G_USEC_PER_SEC, "waited %" G_GINT64_FORMAT, waited);
+    fail_unless(waited >= 450000 && waited < 3 * G_USEC_PER_SEC, "waited %" G_GINT64_FORMAT,
+                waited);
     fail_unless(contains(stalled.message, "max-slots"), "%s", stalled.message.c_str());
 
     // interrupt() wakes the wait at once.
@@ -486,28 +488,23 @@ GST_START_TEST(killed_process_leaks_no_sysv_segment) {
 }
 GST_END_TEST;
 
-static Suite *core_suite() {
-    Suite *s = suite_create("core");
-    TCase *tc = tcase_create("general");
-    tcase_set_timeout(tc, 60);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, region_rules_follow_ximagesrc);
-    tcase_add_test(tc, pixel_formats_map_to_gstreamer_names);
-    tcase_add_test(tc, unsupported_layout_is_named);
-    tcase_add_test(tc, bad_display_is_named);
-    tcase_add_test(tc, slot_pool_reuses_last_released_first);
-    tcase_add_test(tc, slot_pool_waits_at_its_limit_and_can_be_interrupted);
-    tcase_add_test(tc, slots_stay_readable_after_the_connection_closes);
-    tcase_add_test(tc, sysv_segments_are_private);
-    tcase_add_test(tc, frame_pacer_schedules_and_skips_late_frames);
-    tcase_add_test(tc, session_repeats_a_still_screen_at_constant_rate);
-    tcase_add_test(tc, session_skips_keeps_alive_and_captures_changes);
-    tcase_add_test(tc, session_closes_with_the_last_frame_at_the_stop_time);
-    tcase_add_test(tc, session_waits_for_slots_says_so_and_notices_a_dead_server);
-    tcase_add_test(tc, slot_failure_without_descriptors_is_an_error);
-    tcase_add_test(tc, session_follows_a_resized_screen_and_live_settings);
-    tcase_add_test(tc, killed_process_leaks_no_sysv_segment);
-    return s;
-}
+// The cases: one list, read by this suite and by tests/meson.build.
+#define XSHM_CASES(XSHM_CASE)                                                                      \
+    XSHM_CASE(region_rules_follow_ximagesrc)                                                       \
+    XSHM_CASE(pixel_formats_map_to_gstreamer_names)                                                \
+    XSHM_CASE(unsupported_layout_is_named)                                                         \
+    XSHM_CASE(bad_display_is_named)                                                                \
+    XSHM_CASE(slot_pool_reuses_last_released_first)                                                \
+    XSHM_CASE(slot_pool_waits_at_its_limit_and_can_be_interrupted)                                 \
+    XSHM_CASE(slots_stay_readable_after_the_connection_closes)                                     \
+    XSHM_CASE(sysv_segments_are_private)                                                           \
+    XSHM_CASE(frame_pacer_schedules_and_skips_late_frames)                                         \
+    XSHM_CASE(session_repeats_a_still_screen_at_constant_rate)                                     \
+    XSHM_CASE(session_skips_keeps_alive_and_captures_changes)                                      \
+    XSHM_CASE(session_closes_with_the_last_frame_at_the_stop_time)                                 \
+    XSHM_CASE(session_waits_for_slots_says_so_and_notices_a_dead_server)                           \
+    XSHM_CASE(slot_failure_without_descriptors_is_an_error)                                        \
+    XSHM_CASE(session_follows_a_resized_screen_and_live_settings)                                  \
+    XSHM_CASE(killed_process_leaks_no_sysv_segment)
 
-XSHM_CHECK_MAIN(core)
+XSHM_SUITE(core, 60)

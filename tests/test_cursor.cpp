@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The pointer in captured frames: at the right place, with the right pixels,
 // gone from where it was, and its image fetched only when it changes.
 #include <cstdlib>
@@ -64,8 +65,7 @@ GST_START_TEST(moving_pointer_leaves_nothing_behind) {
     ScreenPainter p(x.display());
     p.paint_pattern(32);
     const CursorImage cur = read_cursor(x.display());
-    CapturePipeline cp("display-name=" + x.display() + " show-pointer=true", "framerate=100/1",
-                       1);
+    CapturePipeline cp("display-name=" + x.display() + " show-pointer=true", "framerate=100/1", 1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     // A still screen with damage on: only the pointer moves, slots are reused.
     const int spots[][2] = {{20, 20}, {200, 150}, {21, 22}, {310, 230}, {0, 0}, {160, 120}};
@@ -132,8 +132,7 @@ GST_END_TEST;
 static GstPadProbeReturn accept_overlays(GstPad *, GstPadProbeInfo *info, gpointer) {
     GstQuery *query = GST_PAD_PROBE_INFO_QUERY(info);
     if (GST_QUERY_TYPE(query) == GST_QUERY_ALLOCATION)
-        gst_query_add_allocation_meta(query, GST_VIDEO_OVERLAY_COMPOSITION_META_API_TYPE,
-                                      nullptr);
+        gst_query_add_allocation_meta(query, GST_VIDEO_OVERLAY_COMPOSITION_META_API_TYPE, nullptr);
     return GST_PAD_PROBE_OK;
 }
 
@@ -145,8 +144,7 @@ GST_START_TEST(cursor_as_overlay_meta) {
     const CursorImage cur = read_cursor(x.display());
     CapturePipeline cp("display-name=" + x.display() + " show-pointer=true");
     GstPad *pad = gst_element_get_static_pad(GST_ELEMENT(cp.sink()), "sink");
-    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, accept_overlays, nullptr,
-                      nullptr);
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, accept_overlays, nullptr, nullptr);
     gst_object_unref(pad);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     // The pixels are the screen's alone ...
@@ -177,17 +175,12 @@ GST_START_TEST(cursor_as_overlay_meta) {
 }
 GST_END_TEST;
 
-static Suite *cursor_suite() {
-    Suite *s = suite_create("cursor");
-    TCase *tc = tcase_create("general");
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, cursor_is_drawn_at_the_pointer);
-    tcase_add_test(tc, moving_pointer_leaves_nothing_behind);
-    tcase_add_test(tc, cursor_on_the_fallback_path);
-    tcase_add_test(tc, cursor_as_overlay_meta);
-    tcase_add_test(tc, show_pointer_toggled_while_playing);
-    return s;
-}
+// The cases: one list, read by this suite and by tests/meson.build.
+#define XSHM_CASES(XSHM_CASE)                                                                      \
+    XSHM_CASE(cursor_is_drawn_at_the_pointer)                                                      \
+    XSHM_CASE(moving_pointer_leaves_nothing_behind)                                                \
+    XSHM_CASE(cursor_on_the_fallback_path)                                                         \
+    XSHM_CASE(cursor_as_overlay_meta)                                                              \
+    XSHM_CASE(show_pointer_toggled_while_playing)
 
-XSHM_CHECK_MAIN(cursor)
+XSHM_SUITE(cursor, 120)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Damage-aware capture: every frame is a screen state that was drawn, a still
 // screen costs no copy, a small change fetches about its own size.
 #include <cstring>
@@ -42,8 +43,8 @@ Stats stats_of(CapturePipeline &cp) {
 // Pulls until a frame equals what the painter drew; fails after `tries`.
 void wait_for_screen(CapturePipeline &cp, ScreenPainter &p, int tries = 60) {
     std::string diff;
-    GstBuffer *b = cp.pull_matching(p.expected(0, 0, p.width(), p.height()), p.width(),
-                                    p.height(), p.bytes_per_pixel(), tries, &diff);
+    GstBuffer *b = cp.pull_matching(p.expected(0, 0, p.width(), p.height()), p.width(), p.height(),
+                                    p.bytes_per_pixel(), tries, &diff);
     fail_unless(b != nullptr, "the screen as drawn never arrived: %s", diff.c_str());
     gst_buffer_unref(b);
 }
@@ -278,20 +279,15 @@ GST_START_TEST(server_without_damage_captures_every_frame) {
 }
 GST_END_TEST;
 
-static Suite *damage_suite() {
-    Suite *s = suite_create("damage");
-    TCase *tc = tcase_create("general");
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, every_frame_is_a_drawn_state);
-    tcase_add_test(tc, still_screen_costs_no_copy);
-    tcase_add_test(tc, small_change_fetches_about_its_size);
-    tcase_add_test(tc, written_slot_is_refetched_whole);
-    tcase_add_test(tc, region_ignores_damage_outside_it);
-    tcase_add_test(tc, fallback_path_with_damage);
-    tcase_add_test(tc, skip_unchanged_pushes_nothing_while_still);
-    tcase_add_test(tc, server_without_damage_captures_every_frame);
-    return s;
-}
+// The cases: one list, read by this suite and by tests/meson.build.
+#define XSHM_CASES(XSHM_CASE)                                                                      \
+    XSHM_CASE(every_frame_is_a_drawn_state)                                                        \
+    XSHM_CASE(still_screen_costs_no_copy)                                                          \
+    XSHM_CASE(small_change_fetches_about_its_size)                                                 \
+    XSHM_CASE(written_slot_is_refetched_whole)                                                     \
+    XSHM_CASE(region_ignores_damage_outside_it)                                                    \
+    XSHM_CASE(fallback_path_with_damage)                                                           \
+    XSHM_CASE(skip_unchanged_pushes_nothing_while_still)                                           \
+    XSHM_CASE(server_without_damage_captures_every_frame)
 
-XSHM_CHECK_MAIN(damage)
+XSHM_SUITE(damage, 120)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Windows as they live on a real desktop (openbox, picom): minimized and
 // restored, renamed, named in part or ambiguously, framed with decorations,
 // ARGB, bordered; and what is captured as users name it.
@@ -84,7 +85,7 @@ GST_START_TEST(minimized_window_keeps_the_stream) {
     fail_unless(cp.wait_message(GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR), 0) == nullptr,
                 "minimizing ended the stream");
     xdotool(x.display(), "windowmap " + id_text(w.id())); // restored
-    w.paint(71); // as an application repaints on Expose
+    w.paint(71);                                          // as an application repaints on Expose
     expect_window(cp, w, 4, "the restored window");
 }
 GST_END_TEST;
@@ -99,9 +100,10 @@ GST_START_TEST(starting_on_a_minimized_window_waits) {
     CapturePipeline cp("display-name=" + x.display() + " xname=xshm-asleep", "framerate=30/1", 4);
     fail_unless(cp.play() != GST_STATE_CHANGE_FAILURE); // async until the first frame
     fail_unless(cp.pull(GST_SECOND) == nullptr, "frames of a minimized window");
-    fail_unless(cp.wait_message(GST_MESSAGE_ERROR, 0) == nullptr, "an error for a minimized window");
+    fail_unless(cp.wait_message(GST_MESSAGE_ERROR, 0) == nullptr,
+                "an error for a minimized window");
     xdotool(x.display(), "windowmap " + id_text(w.id())); // restored
-    w.paint(72); // as an application repaints on Expose
+    w.paint(72);                                          // as an application repaints on Expose
     expect_window(cp, w, 4, "the window once shown");
 }
 GST_END_TEST;
@@ -110,8 +112,10 @@ GST_START_TEST(names_as_users_type_them) {
     XvfbServer x({640, 480, 24});
     Desktop desktop(x.display());
     TestWindow browser(x.display(), "Start Page \xe2\x80\x94 Mozilla Firefox", 10, 10, 200, 100);
-    TestWindow term(x.display(), "bash", 250, 10, 100, 60, {0, false, std::string("xterm\0XTerm", 11)});
-    TestWindow twin1(x.display(), "xshm twin", 10, 200, 80, 60), twin2(x.display(), "xshm twin", 300, 200, 80, 60);
+    TestWindow term(x.display(), "bash", 250, 10, 100, 60,
+                    {0, false, std::string("xterm\0XTerm", 11)});
+    TestWindow twin1(x.display(), "xshm twin", 10, 200, 80, 60),
+        twin2(x.display(), "xshm twin", 300, 200, 80, 60);
     TestWindow cafe(x.display(), "placeholder", 400, 300, 50, 40);
     cafe.set_wm_name_only("Caf\xe9");
     for (TestWindow *w : {&browser, &term, &twin1, &twin2, &cafe})
@@ -128,8 +132,10 @@ GST_START_TEST(names_as_users_type_them) {
     CapturePipeline twins("display-name=" + x.display() + " xname=\"xshm twin\"");
     fail_unless_equals_int(twins.play(), GST_STATE_CHANGE_FAILURE);
     const std::string ambiguous = twins.wait_error(GST_SECOND);
-    fail_unless(contains(ambiguous, "2 windows match") && contains(ambiguous, id_text(twin1.id())) &&
-                    contains(ambiguous, id_text(twin2.id())), "%s", ambiguous.c_str());
+    fail_unless(contains(ambiguous, "2 windows match") &&
+                    contains(ambiguous, id_text(twin1.id())) &&
+                    contains(ambiguous, id_text(twin2.id())),
+                "%s", ambiguous.c_str());
 
     CapturePipeline none("display-name=" + x.display() + " xname=nope");
     fail_unless_equals_int(none.play(), GST_STATE_CHANGE_FAILURE);
@@ -247,7 +253,8 @@ GST_START_TEST(first_frame_is_counted_as_a_whole_capture) {
         gst_structure_free(s);
         fail_unless(full >= 1 && fetched >= whole / std::max<guint64>(1, full + partial),
                     "%s: first frame counted %" G_GUINT64_FORMAT " full, %" G_GUINT64_FORMAT
-                    " partial, %" G_GUINT64_FORMAT " bytes", what.c_str(), full, partial, fetched);
+                    " partial, %" G_GUINT64_FORMAT " bytes",
+                    what.c_str(), full, partial, fetched);
     }
 }
 GST_END_TEST;
@@ -295,23 +302,18 @@ GST_START_TEST(partly_off_screen_shaped_window_first_frame) {
 }
 GST_END_TEST;
 
-static Suite *desktop_suite() {
-    Suite *s = suite_create("desktop");
-    TCase *tc = tcase_create("general");
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, minimized_window_keeps_the_stream);
-    tcase_add_test(tc, starting_on_a_minimized_window_waits);
-    tcase_add_test(tc, names_as_users_type_them);
-    tcase_add_test(tc, renamed_window_stays_the_captured_one);
-    tcase_add_test(tc, frame_id_captures_the_decorations);
-    tcase_add_test(tc, argb_window_keeps_its_alpha);
-    tcase_add_test(tc, bordered_window_keeps_no_stale_rows);
-    tcase_add_test(tc, root_window_id_is_the_screen);
-    tcase_add_test(tc, first_frame_is_counted_as_a_whole_capture);
-    tcase_add_test(tc, screen_past_32767_pixels_says_why);
-    tcase_add_test(tc, partly_off_screen_shaped_window_first_frame);
-    return s;
-}
+// The cases: one list, read by this suite and by tests/meson.build.
+#define XSHM_CASES(XSHM_CASE)                                                                      \
+    XSHM_CASE(minimized_window_keeps_the_stream)                                                   \
+    XSHM_CASE(starting_on_a_minimized_window_waits)                                                \
+    XSHM_CASE(names_as_users_type_them)                                                            \
+    XSHM_CASE(renamed_window_stays_the_captured_one)                                               \
+    XSHM_CASE(frame_id_captures_the_decorations)                                                   \
+    XSHM_CASE(argb_window_keeps_its_alpha)                                                         \
+    XSHM_CASE(bordered_window_keeps_no_stale_rows)                                                 \
+    XSHM_CASE(root_window_id_is_the_screen)                                                        \
+    XSHM_CASE(first_frame_is_counted_as_a_whole_capture)                                           \
+    XSHM_CASE(screen_past_32767_pixels_says_why)                                                   \
+    XSHM_CASE(partly_off_screen_shaped_window_first_frame)
 
-XSHM_CHECK_MAIN(desktop)
+XSHM_SUITE(desktop, 120)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // xshmsrc as a live source: variable frame rate the way pipewiresrc does it,
 // keepalives, the closing frame, settings changed while playing, waits that
 // stop promptly, and the faults a stress run found.
@@ -413,25 +414,20 @@ GST_START_TEST(descriptor_exhaustion_is_an_error_not_an_abort) {
 }
 GST_END_TEST;
 
-static Suite *live_suite() {
-    Suite *s = suite_create("live");
-    TCase *tc = tcase_create("general");
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, variable_rate_caps_as_pipewiresrc);
-    tcase_add_test(tc, keepalive_cadence_on_a_still_screen);
-    tcase_add_test(tc, changes_are_stamped_when_they_happen);
-    tcase_add_test(tc, closing_frame_for_an_application_eos);
-    tcase_add_test(tc, skip_unchanged_toggled_while_playing);
-    tcase_add_test(tc, fixed_property_set_while_playing_warns);
-    tcase_add_test(tc, held_slots_warn_once);
-    tcase_add_test(tc, stop_is_prompt_on_a_still_variable_rate_screen);
-    tcase_add_test(tc, server_death_while_waiting_for_a_slot);
-    tcase_add_test(tc, caps_queries_during_restarts_and_resizes);
-    tcase_add_test(tc, a_stopped_capture_never_freezes_the_display);
-    tcase_add_test(tc, slot_activation_failure_names_its_cause);
-    tcase_add_test(tc, descriptor_exhaustion_is_an_error_not_an_abort);
-    return s;
-}
+// The cases: one list, read by this suite and by tests/meson.build.
+#define XSHM_CASES(XSHM_CASE)                                                                      \
+    XSHM_CASE(variable_rate_caps_as_pipewiresrc)                                                   \
+    XSHM_CASE(keepalive_cadence_on_a_still_screen)                                                 \
+    XSHM_CASE(changes_are_stamped_when_they_happen)                                                \
+    XSHM_CASE(closing_frame_for_an_application_eos)                                                \
+    XSHM_CASE(skip_unchanged_toggled_while_playing)                                                \
+    XSHM_CASE(fixed_property_set_while_playing_warns)                                              \
+    XSHM_CASE(held_slots_warn_once)                                                                \
+    XSHM_CASE(stop_is_prompt_on_a_still_variable_rate_screen)                                      \
+    XSHM_CASE(server_death_while_waiting_for_a_slot)                                               \
+    XSHM_CASE(caps_queries_during_restarts_and_resizes)                                            \
+    XSHM_CASE(a_stopped_capture_never_freezes_the_display)                                         \
+    XSHM_CASE(slot_activation_failure_names_its_cause)                                             \
+    XSHM_CASE(descriptor_exhaustion_is_an_error_not_an_abort)
 
-XSHM_CHECK_MAIN(live)
+XSHM_SUITE(live, 120)

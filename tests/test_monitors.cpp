@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Capturing one RandR monitor, by name, output name, index or "primary".
 #include <string>
 
@@ -205,7 +206,8 @@ GST_START_TEST(lost_monitor_is_an_error_or_eos) {
     fail_unless(contains(e, "'RIGHT'") && contains(e, "LEFT"), "error: '%s'", e.c_str());
 
     define_monitor(m.x.display(), "RIGHT", 640, 0, 640, 480);
-    CapturePipeline eos("display-name=" + m.x.display() + " monitor=RIGHT eos-on-monitor-loss=true");
+    CapturePipeline eos("display-name=" + m.x.display() +
+                        " monitor=RIGHT eos-on-monitor-loss=true");
     fail_unless_equals_int(eos.play(), GST_STATE_CHANGE_SUCCESS);
     fail_unless(eos.pull() != nullptr);
     run_xrandr(m.x.display(), "--delmonitor RIGHT");
@@ -266,21 +268,16 @@ GST_START_TEST(device_provider_announces_changes) {
 }
 GST_END_TEST;
 
-static Suite *monitors_suite() {
-    Suite *s = suite_create("monitors");
-    TCase *tc = tcase_create("general");
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, each_monitor_is_pixel_exact);
-    tcase_add_test(tc, region_applies_inside_the_monitor);
-    tcase_add_test(tc, primary_monitor);
-    tcase_add_test(tc, unknown_monitor_lists_the_monitors);
-    tcase_add_test(tc, device_provider_lists_and_creates_monitors);
-    tcase_add_test(tc, resolution_change_renegotiates);
-    tcase_add_test(tc, moved_monitor_is_followed);
-    tcase_add_test(tc, lost_monitor_is_an_error_or_eos);
-    tcase_add_test(tc, device_provider_announces_changes);
-    return s;
-}
+// The cases: one list, read by this suite and by tests/meson.build.
+#define XSHM_CASES(XSHM_CASE)                                                                      \
+    XSHM_CASE(each_monitor_is_pixel_exact)                                                         \
+    XSHM_CASE(region_applies_inside_the_monitor)                                                   \
+    XSHM_CASE(primary_monitor)                                                                     \
+    XSHM_CASE(unknown_monitor_lists_the_monitors)                                                  \
+    XSHM_CASE(device_provider_lists_and_creates_monitors)                                          \
+    XSHM_CASE(resolution_change_renegotiates)                                                      \
+    XSHM_CASE(moved_monitor_is_followed)                                                           \
+    XSHM_CASE(lost_monitor_is_an_error_or_eos)                                                     \
+    XSHM_CASE(device_provider_announces_changes)
 
-XSHM_CHECK_MAIN(monitors)
+XSHM_SUITE(monitors, 120)

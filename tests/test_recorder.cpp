@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The real xshm-record against private Xvfb servers: its files (container,
 // codec, 4:2:0, duration), when what was painted appears in them, how each way
 // of stopping leaves them, its errors, audio, and what it prints.
@@ -48,10 +49,9 @@ ChildProcess *recorder(const XvfbServer &x, std::vector<std::string> args, bool 
 
 // One ffprobe value, e.g. probe(f, "v:0", "stream=codec_name").
 std::string probe(const std::string &file, const std::string &stream, const std::string &entry) {
-    std::string text = command_output("ffprobe -v error " +
-                                      (stream.empty() ? "" : "-select_streams " + stream + " ") +
-                                      "-show_entries " + entry +
-                                      " -of default=noprint_wrappers=1:nokey=1 '" + file + "'");
+    std::string text = command_output(
+        "ffprobe -v error " + (stream.empty() ? "" : "-select_streams " + stream + " ") +
+        "-show_entries " + entry + " -of default=noprint_wrappers=1:nokey=1 '" + file + "'");
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
         text.pop_back();
     return text.substr(text.rfind('\n') + 1); // the last line
@@ -65,9 +65,10 @@ double probe_seconds(const std::string &file, const std::string &stream, const s
 // Where the stream's last packet ends, from its packets (Matroska keeps no
 // per-stream duration).
 double stream_end(const std::string &file, const std::string &stream) {
-    const std::string last = command_output(
-        "ffprobe -v error -select_streams " + stream +
-        " -show_entries packet=pts_time,duration_time -of csv=p=0 '" + file + "' | grep , | tail -n1");
+    const std::string last =
+        command_output("ffprobe -v error -select_streams " + stream +
+                       " -show_entries packet=pts_time,duration_time -of csv=p=0 '" + file +
+                       "' | grep , | tail -n1");
     double pts = 0, duration = 0;
     std::sscanf(last.c_str(), "%lf,%lf", &pts, &duration);
     return pts + duration;
@@ -150,7 +151,8 @@ GST_START_TEST(timeline_follows_the_paint_and_the_stop) {
         fail_unless(next < frames.size(), "colour %d never appears (in order)", k);
         const gint64 at_us = gint64(frames[next].pts / 1000) + offset_us;
         fail_unless(at_us >= painted[k] - 70000 && at_us <= painted[k] + 70000,
-                    "colour %d painted at %" G_GINT64_FORMAT " us, in the file at %" G_GINT64_FORMAT,
+                    "colour %d painted at %" G_GINT64_FORMAT
+                    " us, in the file at %" G_GINT64_FORMAT,
                     k, painted[k], at_us);
     }
     int still_frames = 0;
@@ -260,11 +262,13 @@ GST_START_TEST(bad_input_is_refused_before_recording) {
         const int status = r->wait();
         const std::string output = r->output();
         delete r;
-        fail_unless(status == 2, "'%s': exit %d: %s", c.first.back().c_str(), status, output.c_str());
+        fail_unless(status == 2, "'%s': exit %d: %s", c.first.back().c_str(), status,
+                    output.c_str());
         fail_unless(contains(output, c.second), "expected '%s' in: %s", c.second.c_str(),
                     output.c_str());
         fail_unless(!exists(file) && !exists(temp_path("refused.avi")) &&
-                    !exists(temp_path("refused.mp4")), "a file was left behind");
+                        !exists(temp_path("refused.mp4")),
+                    "a file was left behind");
     }
     ChildProcess bad_display({g_getenv("XSHM_RECORD"), "--display", ":4091", file});
     fail_unless_equals_int(bad_display.wait(), 2);
@@ -311,10 +315,10 @@ GST_START_TEST(audio_is_recorded_in_sync) {
     gchar *dir = g_dir_make_tmp("xshm-pulse-XXXXXX", nullptr);
     g_setenv("PULSE_RUNTIME_PATH", dir, TRUE);
     g_setenv("PULSE_SERVER", (std::string("unix:") + dir + "/native").c_str(), TRUE);
-    ChildProcess pulse({"pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
-                        "--use-pid-file=no", "-L", "module-null-sink sink_name=xshmtest", "-L",
-                        std::string("module-native-protocol-unix auth-anonymous=1 socket=") +
-                            dir + "/native"});
+    ChildProcess pulse(
+        {"pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no", "-L",
+         "module-null-sink sink_name=xshmtest", "-L",
+         std::string("module-native-protocol-unix auth-anonymous=1 socket=") + dir + "/native"});
     for (int i = 0; i < 100 && !exists(std::string(dir) + "/native"); ++i)
         g_usleep(50000);
     ChildProcess tone({"gst-launch-1.0", "-q", "audiotestsrc", "is-live=true", "freq=440", "!",
@@ -330,7 +334,8 @@ GST_START_TEST(audio_is_recorded_in_sync) {
         const std::string codec = probe(file, "a:0", "stream=codec_name");
         const double video = stream_end(file, "v:0"), audio = stream_end(file, "a:0");
         unlink(file.c_str());
-        fail_unless_text(codec, std::string(name).find(".mp4") != std::string::npos ? "aac" : "opus");
+        fail_unless_text(codec,
+                         std::string(name).find(".mp4") != std::string::npos ? "aac" : "opus");
         fail_unless(audio > video - 0.2 && audio < video + 0.2, "%s: audio %.3f s, video %.3f s",
                     name, audio, video);
     }
@@ -393,22 +398,17 @@ GST_START_TEST(lists_monitors_and_windows) {
 }
 GST_END_TEST;
 
-static Suite *recorder_suite() {
-    Suite *s = suite_create("recorder");
-    TCase *tc = tcase_create("general");
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, every_container_and_codec);
-    tcase_add_test(tc, timeline_follows_the_paint_and_the_stop);
-    tcase_add_test(tc, sigterm_and_sighup_finish_the_file);
-    tcase_add_test(tc, killed_recording_stays_playable);
-    tcase_add_test(tc, second_ctrl_c_aborts);
-    tcase_add_test(tc, bad_input_is_refused_before_recording);
-    tcase_add_test(tc, lost_x_server_finishes_the_file);
-    tcase_add_test(tc, audio_is_recorded_in_sync);
-    tcase_add_test(tc, progress_only_on_a_terminal);
-    tcase_add_test(tc, lists_monitors_and_windows);
-    return s;
-}
+// The cases: one list, read by this suite and by tests/meson.build.
+#define XSHM_CASES(XSHM_CASE)                                                                      \
+    XSHM_CASE(every_container_and_codec)                                                           \
+    XSHM_CASE(timeline_follows_the_paint_and_the_stop)                                             \
+    XSHM_CASE(sigterm_and_sighup_finish_the_file)                                                  \
+    XSHM_CASE(killed_recording_stays_playable)                                                     \
+    XSHM_CASE(second_ctrl_c_aborts)                                                                \
+    XSHM_CASE(bad_input_is_refused_before_recording)                                               \
+    XSHM_CASE(lost_x_server_finishes_the_file)                                                     \
+    XSHM_CASE(audio_is_recorded_in_sync)                                                           \
+    XSHM_CASE(progress_only_on_a_terminal)                                                         \
+    XSHM_CASE(lists_monitors_and_windows)
 
-XSHM_CHECK_MAIN(recorder)
+XSHM_SUITE(recorder, 120)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // xshm-record's rules without running it: options, containers and codecs,
 // the encoder it picks (with and without hardware), what it prints.
 #include <set>
@@ -39,10 +40,12 @@ std::function<bool(const std::string &)> machine(std::set<std::string> elements)
 } // namespace
 
 GST_START_TEST(options_are_read_and_checked) {
-    ParsedOptions p = parse({"-t", "2.5", "--display", ":3", "--monitor", "primary", "--region",
-                             "1280x720+10+20", "--fps", "60", "--cfr", "--codec", "vp9", "--preset",
-                             "ultrafast", "--quality", "30", "--keyint", "1", "--audio=mic",
-                             "--no-pointer", "-q", "-y", "out.webm"});
+    ParsedOptions p = parse({"-t",           "2.5",      "--display", ":3",
+                             "--monitor",    "primary",  "--region",  "1280x720+10+20",
+                             "--fps",        "60",       "--cfr",     "--codec",
+                             "vp9",          "--preset", "ultrafast", "--quality",
+                             "30",           "--keyint", "1",         "--audio=mic",
+                             "--no-pointer", "-q",       "-y",        "out.webm"});
     fail_unless(p.error.empty(), "%s", p.error.c_str());
     const RecorderOptions &o = p.options;
     fail_unless(o.duration == 2.5 && o.display == ":3" && o.monitor == "primary");
@@ -91,13 +94,15 @@ GST_START_TEST(container_follows_the_file_name) {
     RecorderOptions o;
     std::string error;
     const std::vector<std::tuple<std::string, Container, Codec>> names = {
-        {"a.mkv", Container::Matroska, Codec::H264}, {"dir.x/A.MP4", Container::Mp4, Codec::H264},
+        {"a.mkv", Container::Matroska, Codec::H264},
+        {"dir.x/A.MP4", Container::Mp4, Codec::H264},
         {"a.webm", Container::WebM, Codec::Vp8}};
     for (const auto &n : names) {
         o.file = std::get<0>(n);
         const auto format = choose_output(o, &error);
         fail_unless(format && format->container == std::get<1>(n) &&
-                    format->codec == std::get<2>(n), "%s", o.file.c_str());
+                        format->codec == std::get<2>(n),
+                    "%s", o.file.c_str());
     }
     o.file = "a.avi";
     fail_unless(!choose_output(o, &error) && contains(error, "unknown extension '.avi'"), "%s",
@@ -119,7 +124,8 @@ GST_START_TEST(container_follows_the_file_name) {
     fail_unless(!choose_output(o, &error) && contains(error, "--chroma 444 needs h264 or vp9"));
     o.file = "a.webm";
     o.codec = Codec::Vp8;
-    fail_unless(!choose_output(o, &error) && contains(error, "vp8 is 4:2:0 only"), "%s", error.c_str());
+    fail_unless(!choose_output(o, &error) && contains(error, "vp8 is 4:2:0 only"), "%s",
+                error.c_str());
     o.codec = Codec::Vp9;
     fail_unless(choose_output(o, &error)->chroma444);
 }
@@ -188,16 +194,12 @@ GST_START_TEST(other_codecs_and_texts) {
 }
 GST_END_TEST;
 
-static Suite *recorder_rules_suite() {
-    Suite *s = suite_create("recorder_rules");
-    TCase *tc = tcase_create("general");
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, options_are_read_and_checked);
-    tcase_add_test(tc, bad_options_are_named);
-    tcase_add_test(tc, container_follows_the_file_name);
-    tcase_add_test(tc, encoder_is_hardware_where_there_is_one);
-    tcase_add_test(tc, other_codecs_and_texts);
-    return s;
-}
+// The cases: one list, read by this suite and by tests/meson.build.
+#define XSHM_CASES(XSHM_CASE)                                                                      \
+    XSHM_CASE(options_are_read_and_checked)                                                        \
+    XSHM_CASE(bad_options_are_named)                                                               \
+    XSHM_CASE(container_follows_the_file_name)                                                     \
+    XSHM_CASE(encoder_is_hardware_where_there_is_one)                                              \
+    XSHM_CASE(other_codecs_and_texts)
 
-XSHM_CHECK_MAIN(recorder_rules)
+XSHM_SUITE(recorder_rules, 60)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Content-driven recordings into real encoders and muxers: the file holds
 // every frame the source pushed (changes, keepalives, the closing frame), each
 // at the time it was captured, in the colour that was painted, and it lasts
@@ -74,10 +75,11 @@ void record(const std::string &encode_and_mux, const std::string &extension, Rec
     p.sync();
     r.file = std::string(g_get_tmp_dir()) + "/xshm-recording-" + std::to_string(getpid()) + "." +
              extension;
-    const std::string description =
-        "xshmsrc name=src display-name=" + x.display() +
-        " show-pointer=false skip-unchanged=true keepalive-time=500 ! video/x-raw,max-framerate=30/1"
-        " ! videoconvert ! " + encode_and_mux + " ! filesink location=" + r.file;
+    const std::string description = "xshmsrc name=src display-name=" + x.display() +
+                                    " show-pointer=false skip-unchanged=true keepalive-time=500 ! "
+                                    "video/x-raw,max-framerate=30/1"
+                                    " ! videoconvert ! " +
+                                    encode_and_mux + " ! filesink location=" + r.file;
     GstElement *pipeline = gst_parse_launch(description.c_str(), nullptr);
     fail_unless(pipeline != nullptr, "cannot build %s", description.c_str());
     GstElement *source = gst_bin_get_by_name(GST_BIN(pipeline), "src");
@@ -129,8 +131,9 @@ void check_file(const Recording &r) {
     unlink(r.file.c_str());
     // Pushed: the first frame, 4 changes, 2 keepalives in the still second, the closing frame.
     fail_unless_equals_int(int(r.pushed.size()), 1 + 4 + int(r.keepalives) + int(r.closings));
-    fail_unless(r.keepalives == 2 && r.closings == 1, "%" G_GUINT64_FORMAT " keepalives, %"
-                G_GUINT64_FORMAT " closing", r.keepalives, r.closings);
+    fail_unless(r.keepalives == 2 && r.closings == 1,
+                "%" G_GUINT64_FORMAT " keepalives, %" G_GUINT64_FORMAT " closing", r.keepalives,
+                r.closings);
     fail_unless_equals_int(int(frames.size()), int(r.pushed.size()));
     for (std::size_t i = 0; i < frames.size(); ++i) {
         // Each frame at the time it was captured (to a millisecond of container precision) ...
@@ -174,41 +177,35 @@ GST_START_TEST(h264_in_matroska) {
 }
 GST_END_TEST;
 
-GST_START_TEST(h264_in_mp4) {
-    check_recording("x264enc speed-preset=ultrafast ! mp4mux", "mp4");
-}
+GST_START_TEST(h264_in_mp4) { check_recording("x264enc speed-preset=ultrafast ! mp4mux", "mp4"); }
 GST_END_TEST;
 
 GST_START_TEST(h264_in_fragmented_mp4) {
     check_recording("x264enc speed-preset=ultrafast ! mp4mux fragment-duration=500 "
-                      "fragment-mode=first-moov-then-finalise", "mp4");
+                    "fragment-mode=first-moov-then-finalise",
+                    "mp4");
 }
 GST_END_TEST;
 
-GST_START_TEST(vp8_in_webm) {
-    check_recording("vp8enc deadline=1 ! webmmux", "webm");
-}
+GST_START_TEST(vp8_in_webm) { check_recording("vp8enc deadline=1 ! webmmux", "webm"); }
 GST_END_TEST;
 
-GST_START_TEST(ffv1_in_matroska) {
-    check_recording("avenc_ffv1 ! matroskamux", "mkv");
-}
+GST_START_TEST(ffv1_in_matroska) { check_recording("avenc_ffv1 ! matroskamux", "mkv"); }
 GST_END_TEST;
 
 // gst-launch-1.0 -e stopped with Ctrl-C: the file lasts until the stop, not
 // until the last change (a still screen once gave a 0.03 s file).
 GST_START_TEST(gst_launch_e_records_until_ctrl_c) {
     XvfbServer x({320, 240, 24});
-    const std::string file = std::string(g_get_tmp_dir()) + "/xshm-ctrl-c-" +
-                             std::to_string(getpid()) + ".mkv";
+    const std::string file =
+        std::string(g_get_tmp_dir()) + "/xshm-ctrl-c-" + std::to_string(getpid()) + ".mkv";
     const gint64 begin = g_get_monotonic_time();
     const pid_t child = fork();
     if (child == 0) {
         const std::string display = "display-name=" + x.display(), location = "location=" + file;
         execlp("gst-launch-1.0", "gst-launch-1.0", "-q", "-e", "xshmsrc", display.c_str(),
-               "skip-unchanged=true", "!", "videoconvert", "!", "x264enc",
-               "speed-preset=ultrafast", "!", "matroskamux", "!", "filesink", location.c_str(),
-               static_cast<char *>(nullptr));
+               "skip-unchanged=true", "!", "videoconvert", "!", "x264enc", "speed-preset=ultrafast",
+               "!", "matroskamux", "!", "filesink", location.c_str(), static_cast<char *>(nullptr));
         _exit(127);
     }
     g_usleep(2500000);
@@ -229,18 +226,13 @@ GST_START_TEST(gst_launch_e_records_until_ctrl_c) {
 }
 GST_END_TEST;
 
-static Suite *recording_suite() {
-    Suite *s = suite_create("recording");
-    TCase *tc = tcase_create("general");
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, h264_in_matroska);
-    tcase_add_test(tc, h264_in_mp4);
-    tcase_add_test(tc, h264_in_fragmented_mp4);
-    tcase_add_test(tc, vp8_in_webm);
-    tcase_add_test(tc, ffv1_in_matroska);
-    tcase_add_test(tc, gst_launch_e_records_until_ctrl_c);
-    return s;
-}
+// The cases: one list, read by this suite and by tests/meson.build.
+#define XSHM_CASES(XSHM_CASE)                                                                      \
+    XSHM_CASE(h264_in_matroska)                                                                    \
+    XSHM_CASE(h264_in_mp4)                                                                         \
+    XSHM_CASE(h264_in_fragmented_mp4)                                                              \
+    XSHM_CASE(vp8_in_webm)                                                                         \
+    XSHM_CASE(ffv1_in_matroska)                                                                    \
+    XSHM_CASE(gst_launch_e_records_until_ctrl_c)
 
-XSHM_CHECK_MAIN(recording)
+XSHM_SUITE(recording, 120)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Rates a live source must keep: into a sink that syncs on the clock, with no
 // queue, xshmsrc delivers the rate asked for (its latency answer must not let
 // the sink hold the capturing thread past the next frame time). Real time is
@@ -23,10 +24,10 @@ GstPadProbeReturn count_buffer(GstPad *, GstPadProbeInfo *, gpointer counter) {
 
 // Frames reaching a syncing fakesink in `seconds`, after a second to settle.
 double delivered_rate(const XvfbServer &x, int rate, const std::string &between) {
-    const std::string description = "xshmsrc display-name=" + x.display() +
-                                    " show-pointer=false ! video/x-raw,framerate=" +
-                                    std::to_string(rate) + "/1 ! " + between +
-                                    "fakesink name=sink sync=true";
+    const std::string description =
+        "xshmsrc display-name=" + x.display() +
+        " show-pointer=false ! video/x-raw,framerate=" + std::to_string(rate) + "/1 ! " + between +
+        "fakesink name=sink sync=true";
     GstElement *pipeline = gst_parse_launch(description.c_str(), nullptr);
     fail_unless(pipeline != nullptr);
     GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
@@ -68,14 +69,9 @@ GST_START_TEST(one_hundred_forty_four_fps_into_a_syncing_sink_without_a_queue) {
 }
 GST_END_TEST;
 
-static Suite *timing_suite() {
-    Suite *s = suite_create("timing");
-    TCase *tc = tcase_create("general");
-    tcase_set_timeout(tc, 60);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, sixty_fps_into_a_syncing_sink_without_a_queue);
-    tcase_add_test(tc, one_hundred_forty_four_fps_into_a_syncing_sink_without_a_queue);
-    return s;
-}
+// The cases: one list, read by this suite and by tests/meson.build.
+#define XSHM_CASES(XSHM_CASE)                                                                      \
+    XSHM_CASE(sixty_fps_into_a_syncing_sink_without_a_queue)                                       \
+    XSHM_CASE(one_hundred_forty_four_fps_into_a_syncing_sink_without_a_queue)
 
-XSHM_CHECK_MAIN(timing)
+XSHM_SUITE(timing, 60)

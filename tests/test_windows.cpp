@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Capturing one window by id or name: its own pixels (Composite), followed as
 // it moves and resizes, and the stream ends when it closes.
 #include <cstdio>
@@ -132,18 +133,13 @@ GST_START_TEST(without_composite_the_visible_window_is_captured) {
 }
 GST_END_TEST;
 
-static Suite *windows_suite() {
-    Suite *s = suite_create("windows");
-    TCase *tc = tcase_create("general");
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, window_by_name_and_id_is_pixel_exact);
-    tcase_add_test(tc, covered_window_is_captured_whole);
-    tcase_add_test(tc, window_moves_and_resizes_are_followed);
-    tcase_add_test(tc, closed_window_ends_the_stream);
-    tcase_add_test(tc, unknown_window_is_named);
-    tcase_add_test(tc, without_composite_the_visible_window_is_captured);
-    return s;
-}
+// The cases: one list, read by this suite and by tests/meson.build.
+#define XSHM_CASES(XSHM_CASE)                                                                      \
+    XSHM_CASE(window_by_name_and_id_is_pixel_exact)                                                \
+    XSHM_CASE(covered_window_is_captured_whole)                                                    \
+    XSHM_CASE(window_moves_and_resizes_are_followed)                                               \
+    XSHM_CASE(closed_window_ends_the_stream)                                                       \
+    XSHM_CASE(unknown_window_is_named)                                                             \
+    XSHM_CASE(without_composite_the_visible_window_is_captured)
 
-XSHM_CHECK_MAIN(windows)
+XSHM_SUITE(windows, 120)

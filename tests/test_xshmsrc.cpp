@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // xshmsrc against private Xvfb servers: every frame compared byte for byte
 // with what was painted.
 #include <fstream>
@@ -264,7 +265,8 @@ GST_START_TEST(tcp_display_falls_back_to_get_image) {
     XvfbServer x(options);
     ScreenPainter p(x.display());
     p.paint_pattern(8);
-    CapturePipeline cp("display-name=" + x.tcp_display() + " startx=10 starty=20 endx=209 endy=119");
+    CapturePipeline cp("display-name=" + x.tcp_display() +
+                       " startx=10 starty=20 endx=209 endy=119");
     expect_first_frame(cp, p, 10, 20, 200, 100);
     fail_unless_text(cp.source_string("capture-path"), "get-image");
 }
@@ -320,7 +322,6 @@ GST_START_TEST(bad_region_is_named) {
     fail_unless(error2.find("starty=300") != std::string::npos, "error: %s", error2.c_str());
 }
 GST_END_TEST;
-
 
 GST_START_TEST(server_death_is_an_error_within_a_second) {
     XvfbServer x({640, 480, 24});
@@ -387,30 +388,25 @@ GST_START_TEST(memfd_path_makes_no_sysv_segment) {
 }
 GST_END_TEST;
 
-static Suite *xshmsrc_suite() {
-    Suite *s = suite_create("xshmsrc");
-    TCase *tc = tcase_create("general");
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, full_screen_is_pixel_exact);
-    tcase_add_test(tc, region_is_pixel_exact);
-    tcase_add_test(tc, region_to_the_edges_is_pixel_exact);
-    tcase_add_test(tc, frames_follow_the_screen);
-    tcase_add_test(tc, timestamps_and_latency);
-    tcase_add_test(tc, slot_comes_back_after_release);
-    tcase_add_test(tc, pool_grows_then_waits_at_its_limit);
-    tcase_add_test(tc, stop_is_prompt_while_waiting_for_a_slot);
-    tcase_add_test(tc, buffer_outlives_pipeline_and_server);
-    tcase_add_test(tc, release_from_another_thread);
-    tcase_add_test(tc, tcp_display_falls_back_to_get_image);
-    tcase_add_test(tc, remote_forces_get_image);
-    tcase_add_test(tc, sixteen_bit_screen_is_pixel_exact);
-    tcase_add_test(tc, bad_display_is_named);
-    tcase_add_test(tc, bad_region_is_named);
-    tcase_add_test(tc, server_death_is_an_error_within_a_second);
-    tcase_add_test(tc, start_stop_cycles_leak_nothing);
-    tcase_add_test(tc, memfd_path_makes_no_sysv_segment);
-    return s;
-}
+// The cases: one list, read by this suite and by tests/meson.build.
+#define XSHM_CASES(XSHM_CASE)                                                                      \
+    XSHM_CASE(full_screen_is_pixel_exact)                                                          \
+    XSHM_CASE(region_is_pixel_exact)                                                               \
+    XSHM_CASE(region_to_the_edges_is_pixel_exact)                                                  \
+    XSHM_CASE(frames_follow_the_screen)                                                            \
+    XSHM_CASE(timestamps_and_latency)                                                              \
+    XSHM_CASE(slot_comes_back_after_release)                                                       \
+    XSHM_CASE(pool_grows_then_waits_at_its_limit)                                                  \
+    XSHM_CASE(stop_is_prompt_while_waiting_for_a_slot)                                             \
+    XSHM_CASE(buffer_outlives_pipeline_and_server)                                                 \
+    XSHM_CASE(release_from_another_thread)                                                         \
+    XSHM_CASE(tcp_display_falls_back_to_get_image)                                                 \
+    XSHM_CASE(remote_forces_get_image)                                                             \
+    XSHM_CASE(sixteen_bit_screen_is_pixel_exact)                                                   \
+    XSHM_CASE(bad_display_is_named)                                                                \
+    XSHM_CASE(bad_region_is_named)                                                                 \
+    XSHM_CASE(server_death_is_an_error_within_a_second)                                            \
+    XSHM_CASE(start_stop_cycles_leak_nothing)                                                      \
+    XSHM_CASE(memfd_path_makes_no_sysv_segment)
 
-XSHM_CHECK_MAIN(xshmsrc)
+XSHM_SUITE(xshmsrc, 120)

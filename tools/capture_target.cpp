@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capture_target.h"
 
 #include "display_connection.h"
@@ -28,7 +29,7 @@ xshm::GrabberOptions grabber_options(const RecorderOptions &o) {
 }
 
 std::string what_is_asked(const RecorderOptions &o) {
-    std::string what = !o.monitor.empty() ? "monitor '" + o.monitor + "'"
+    std::string what = !o.monitor.empty()  ? "monitor '" + o.monitor + "'"
                        : !o.window.empty() ? "window '" + o.window + "'"
                                            : std::string("the screen");
     if (!o.region.empty())

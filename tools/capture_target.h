@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // What xshm-record captures, found and checked before anything is written:
 // the display, the monitor or window, the region. Errors name what was asked
 // and list what exists (the core's messages).
@@ -14,8 +15,8 @@ struct CaptureTarget {
     xshm::GrabberOptions grabber; // what xshmsrc is set to
     std::string description;      // "the screen of X display ':0'", "monitor HDMI-1 ...", ...
     unsigned width = 0, height = 0;
-    bool converts = false;        // xshmsrc itself makes I420/NV12/Y444 here
-    std::string note;             // why less than asked is recorded, or ""
+    bool converts = false; // xshmsrc itself makes I420/NV12/Y444 here
+    std::string note;      // why less than asked is recorded, or ""
 };
 
 // Opens the display and looks. `even_size`: 4:2:0 codecs need even sizes, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "encoder_choice.h"
 
 namespace xshm_record {
@@ -15,21 +16,29 @@ std::string rate_words(const EncoderRequest &r) {
 EncoderPlan x264(const EncoderRequest &r) {
     // zerolatency: no lookahead or frame threads, so a frame of a still screen
     // is written when it is captured, not frames later.
-    Properties p = {{"speed-preset", r.preset}, {"tune", "zerolatency"},
+    Properties p = {{"speed-preset", r.preset},
+                    {"tune", "zerolatency"},
                     {"key-int-max", text(r.keyint_frames)}};
     if (r.bitrate_kbps)
         p.insert(p.end(), {{"pass", "cbr"}, {"bitrate", text(r.bitrate_kbps)}});
     else
         p.insert(p.end(), {{"pass", "qual"}, {"quantizer", text(r.quality.value_or(23))}});
-    return {"x264enc", r.chroma444 ? "Y444" : "I420", "", p, false,
+    return {"x264enc",
+            r.chroma444 ? "Y444" : "I420",
+            "",
+            p,
+            false,
             "x264enc (software H.264" + std::string(r.chroma444 ? " 4:4:4" : "") + ", preset " +
                 r.preset + ", " + rate_words(r) + ")"};
 }
 
 EncoderPlan vpx(const EncoderRequest &r) {
     const bool vp9 = r.codec == Codec::Vp9;
-    Properties p = {{"deadline", "1"}, {"cpu-used", "8"}, {"lag-in-frames", "0"},
-                    {"keyframe-max-dist", text(r.keyint_frames)}, {"threads", "4"}};
+    Properties p = {{"deadline", "1"},
+                    {"cpu-used", "8"},
+                    {"lag-in-frames", "0"},
+                    {"keyframe-max-dist", text(r.keyint_frames)},
+                    {"threads", "4"}};
     if (vp9)
         p.push_back({"row-mt", "true"});
     if (r.bitrate_kbps)
@@ -38,7 +47,11 @@ EncoderPlan vpx(const EncoderRequest &r) {
         p.insert(p.end(), {{"end-usage", "cq"},
                            {"cq-level", text(r.quality.value_or(default_quality(r.codec)))}});
     const std::string factory = vp9 ? "vp9enc" : "vp8enc";
-    return {factory, r.chroma444 ? "Y444" : "I420", "", p, false,
+    return {factory,
+            r.chroma444 ? "Y444" : "I420",
+            "",
+            p,
+            false,
             factory + " (software " + (vp9 ? "VP9" : "VP8") + ", realtime, " + rate_words(r) + ")"};
 }
 
@@ -66,8 +79,8 @@ EncoderPlan hardware(const std::string &factory, const EncoderRequest &r) {
         else
             p.insert(p.end(), {{"rate-control", "cqp"}, {"init-qp", q}});
     }
-    return {factory, "NV12", "h264parse", p, true,
-            factory + " (hardware H.264, " + rate_words(r) + ")"};
+    return {factory, "NV12", "h264parse",
+            p,       true,   factory + " (hardware H.264, " + rate_words(r) + ")"};
 }
 
 } // namespace
@@ -83,13 +96,11 @@ EncoderPlan choose_encoder(const EncoderRequest &request,
                            const std::function<bool(const std::string &)> &usable) {
     switch (request.codec) {
     case Codec::Vp8:
-    case Codec::Vp9:
-        return vpx(request);
+    case Codec::Vp9: return vpx(request);
     case Codec::Ffv1:
         // Lossless and intra-only: the screen's own RGB, every frame a keyframe.
         return {"avenc_ffv1", "BGRx", "", {}, false, "avenc_ffv1 (lossless FFV1, RGB)"};
-    case Codec::H264:
-        break;
+    case Codec::H264: break;
     }
     // Hardware encoders write byte-stream H.264: MP4 needs h264parse after them.
     if (request.allow_hardware && !request.chroma444 && usable("h264parse"))

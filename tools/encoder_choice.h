@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Which GStreamer encoder xshm-record uses and how it is set: a hardware
 // H.264 encoder where the machine has one (NVENC, VA-API), else the software
 // one. Plain data, so the choice is tested without hardware or GStreamer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "output_format.h"
 
 #include <algorithm>
@@ -38,12 +39,14 @@ std::optional<OutputFormat> choose_output(const RecorderOptions &options, std::s
     else if (ext == ".webm")
         format.container = Container::WebM;
     else {
-        *error = "'" + options.file + "': " +
-                 (ext.empty() ? std::string("no file extension") : "unknown extension '" + ext + "'") +
-                 "; the container follows the name: .mkv (Matroska), .mp4 (MP4) or .webm (WebM)";
+        *error =
+            "'" + options.file + "': " +
+            (ext.empty() ? std::string("no file extension") : "unknown extension '" + ext + "'") +
+            "; the container follows the name: .mkv (Matroska), .mp4 (MP4) or .webm (WebM)";
         return std::nullopt;
     }
-    format.codec = options.codec.value_or(format.container == Container::WebM ? Codec::Vp8 : Codec::H264);
+    format.codec =
+        options.codec.value_or(format.container == Container::WebM ? Codec::Vp8 : Codec::H264);
     if (!fits(format.container, format.codec)) {
         *error = std::string("--codec ") + codec_name(format.codec) + " does not go into " +
                  container_name(format.container) + " ('" + options.file + "'): " +
@@ -52,8 +55,9 @@ std::optional<OutputFormat> choose_output(const RecorderOptions &options, std::s
         return std::nullopt;
     }
     if (options.chroma444 && format.codec != Codec::H264 && format.codec != Codec::Vp9) {
-        *error = std::string("--chroma 444 needs h264 or vp9; ") + codec_name(format.codec) +
-                 (format.codec == Codec::Ffv1 ? " keeps the screen's own RGB anyway" : " is 4:2:0 only");
+        *error =
+            std::string("--chroma 444 needs h264 or vp9; ") + codec_name(format.codec) +
+            (format.codec == Codec::Ffv1 ? " keeps the screen's own RGB anyway" : " is 4:2:0 only");
         return std::nullopt;
     }
     format.audio = options.audio;

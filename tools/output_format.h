@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The file xshm-record writes: its container, from the file name, and the
 // codec, checked against it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "recorder_options.h"
 
 #include <algorithm>
@@ -48,12 +49,11 @@ std::string set_seconds(const char *option, const std::string &text, double *out
     return "";
 }
 
-std::string set_whole(const char *option, const std::string &text, long low, long high,
-                      long *out) {
+std::string set_whole(const char *option, const std::string &text, long low, long high, long *out) {
     long value = 0;
     if (!parse_whole(text, &value) || value < low || value > high)
-        return std::string(option) + " takes a whole number from " + std::to_string(low) +
-               " to " + std::to_string(high) + ", not '" + text + "'";
+        return std::string(option) + " takes a whole number from " + std::to_string(low) + " to " +
+               std::to_string(high) + ", not '" + text + "'";
     *out = value;
     return "";
 }
@@ -104,11 +104,25 @@ std::string set_preset(RecorderOptions &o, const std::string &text) {
 const std::vector<OptionSpec> &option_specs() {
     static const std::vector<OptionSpec> specs = {
         {"duration", 't', true,
-         [](RecorderOptions &o, const std::string &v) { return set_seconds("-t/--duration", v, &o.duration); }},
+         [](RecorderOptions &o, const std::string &v) {
+             return set_seconds("-t/--duration", v, &o.duration);
+         }},
         {"output", 'o', true, set_file},
-        {"display", 0, true, [](RecorderOptions &o, const std::string &v) { o.display = v; return std::string(); }},
-        {"monitor", 0, true, [](RecorderOptions &o, const std::string &v) { o.monitor = v; return std::string(); }},
-        {"window", 0, true, [](RecorderOptions &o, const std::string &v) { o.window = v; return std::string(); }},
+        {"display", 0, true,
+         [](RecorderOptions &o, const std::string &v) {
+             o.display = v;
+             return std::string();
+         }},
+        {"monitor", 0, true,
+         [](RecorderOptions &o, const std::string &v) {
+             o.monitor = v;
+             return std::string();
+         }},
+        {"window", 0, true,
+         [](RecorderOptions &o, const std::string &v) {
+             o.window = v;
+             return std::string();
+         }},
         {"region", 0, true, set_region},
         {"fps", 0, true,
          [](RecorderOptions &o, const std::string &v) {
@@ -117,7 +131,11 @@ const std::vector<OptionSpec> &option_specs() {
              o.fps = unsigned(fps);
              return e;
          }},
-        {"cfr", 0, false, [](RecorderOptions &o, const std::string &) { o.constant_rate = true; return std::string(); }},
+        {"cfr", 0, false,
+         [](RecorderOptions &o, const std::string &) {
+             o.constant_rate = true;
+             return std::string();
+         }},
         {"codec", 0, true, set_codec},
         {"preset", 0, true, set_preset},
         {"bitrate", 0, true,
@@ -135,20 +153,50 @@ const std::vector<OptionSpec> &option_specs() {
              return e;
          }},
         {"keyint", 0, true,
-         [](RecorderOptions &o, const std::string &v) { return set_seconds("--keyint", v, &o.keyint); }},
+         [](RecorderOptions &o, const std::string &v) {
+             return set_seconds("--keyint", v, &o.keyint);
+         }},
         {"chroma", 0, true,
          [](RecorderOptions &o, const std::string &v) {
              o.chroma444 = v == "444";
              return v == "420" || v == "444" ? std::string()
                                              : "--chroma takes 420 or 444, not '" + v + "'";
          }},
-        {"no-pointer", 0, false, [](RecorderOptions &o, const std::string &) { o.pointer = false; return std::string(); }},
-        {"no-hardware", 0, false, [](RecorderOptions &o, const std::string &) { o.hardware = false; return std::string(); }},
-        {"quiet", 'q', false, [](RecorderOptions &o, const std::string &) { o.quiet = true; return std::string(); }},
-        {"overwrite", 'y', false, [](RecorderOptions &o, const std::string &) { o.overwrite = true; return std::string(); }},
-        {"list-monitors", 0, false, [](RecorderOptions &o, const std::string &) { o.list_monitors = true; return std::string(); }},
-        {"list-windows", 0, false, [](RecorderOptions &o, const std::string &) { o.list_windows = true; return std::string(); }},
-        {"help", 'h', false, [](RecorderOptions &o, const std::string &) { o.help = true; return std::string(); }},
+        {"no-pointer", 0, false,
+         [](RecorderOptions &o, const std::string &) {
+             o.pointer = false;
+             return std::string();
+         }},
+        {"no-hardware", 0, false,
+         [](RecorderOptions &o, const std::string &) {
+             o.hardware = false;
+             return std::string();
+         }},
+        {"quiet", 'q', false,
+         [](RecorderOptions &o, const std::string &) {
+             o.quiet = true;
+             return std::string();
+         }},
+        {"overwrite", 'y', false,
+         [](RecorderOptions &o, const std::string &) {
+             o.overwrite = true;
+             return std::string();
+         }},
+        {"list-monitors", 0, false,
+         [](RecorderOptions &o, const std::string &) {
+             o.list_monitors = true;
+             return std::string();
+         }},
+        {"list-windows", 0, false,
+         [](RecorderOptions &o, const std::string &) {
+             o.list_windows = true;
+             return std::string();
+         }},
+        {"help", 'h', false,
+         [](RecorderOptions &o, const std::string &) {
+             o.help = true;
+             return std::string();
+         }},
     };
     return specs;
 }
@@ -198,8 +246,12 @@ ParsedOptions parse_options(const std::vector<std::string> &arguments) {
         }
         const bool is_long = arg.rfind("--", 0) == 0;
         const std::size_t equals = arg.find('=');
-        const std::string name = is_long ? arg.substr(2, equals == std::string::npos ? std::string::npos : equals - 2) : "";
-        const OptionSpec *spec = is_long ? find_spec(name, 0) : arg.size() == 2 ? find_spec("", arg[1]) : nullptr;
+        const std::string name =
+            is_long ? arg.substr(2, equals == std::string::npos ? std::string::npos : equals - 2)
+                    : "";
+        const OptionSpec *spec = is_long           ? find_spec(name, 0)
+                                 : arg.size() == 2 ? find_spec("", arg[1])
+                                                   : nullptr;
         if (spec == nullptr) {
             parsed.error = "unknown option '" + arg + "' (--help lists the options)";
             return parsed;
@@ -282,8 +334,9 @@ std::optional<Codec> codec_from_name(const std::string &name) {
 }
 
 const std::vector<std::string> &x264_presets() {
-    static const std::vector<std::string> presets = {
-        "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"};
+    static const std::vector<std::string> presets = {"ultrafast", "superfast", "veryfast",
+                                                     "faster",    "fast",      "medium",
+                                                     "slow",      "slower",    "veryslow"};
     return presets;
 }
 
@@ -295,7 +348,8 @@ std::optional<uint32_t> window_id(const std::string &window) {
     if (digits.empty() || digits.size() > (hex ? 8u : 10u))
         return std::nullopt;
     for (char c : digits)
-        if (!(hex ? std::isxdigit(static_cast<unsigned char>(c)) : std::isdigit(static_cast<unsigned char>(c))))
+        if (!(hex ? std::isxdigit(static_cast<unsigned char>(c))
+                  : std::isdigit(static_cast<unsigned char>(c))))
             return std::nullopt;
     const unsigned long long id = std::strtoull(digits.c_str(), nullptr, hex ? 16 : 10);
     if (id == 0 || id > UINT32_MAX)

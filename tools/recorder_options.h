@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // xshm-record's command line: what to record, how, and where, checked before
 // anything is opened. No GStreamer here, so the tests reach every rule.
 #pragma once
@@ -12,27 +13,27 @@ enum class Codec { H264, Vp8, Vp9, Ffv1 };
 
 struct RecorderOptions {
     std::string file;
-    bool overwrite = false;      // -y
-    double duration = 0;         // seconds; 0: until stopped
-    std::string display;         // empty: $DISPLAY
-    std::string monitor;         // "primary", a name or an index
-    std::string window;          // an id (0x1e00003 or decimal) or a name
-    std::string region;          // WxH+X+Y as typed
+    bool overwrite = false; // -y
+    double duration = 0;    // seconds; 0: until stopped
+    std::string display;    // empty: $DISPLAY
+    std::string monitor;    // "primary", a name or an index
+    std::string window;     // an id (0x1e00003 or decimal) or a name
+    std::string region;     // WxH+X+Y as typed
     unsigned region_width = 0, region_height = 0;
     int region_x = 0, region_y = 0;
-    unsigned fps = 30;           // the most frames a second
-    bool constant_rate = false;  // --cfr
-    std::optional<Codec> codec;  // default: the container's
+    unsigned fps = 30;          // the most frames a second
+    bool constant_rate = false; // --cfr
+    std::optional<Codec> codec; // default: the container's
     std::string preset = "veryfast";
-    unsigned bitrate_kbps = 0;   // 0: quality-driven
-    std::optional<int> quality;  // codec's scale: x264 CRF, libvpx cq-level
-    double keyint = 2;           // seconds between keyframes at most
-    bool chroma444 = false;      // --chroma 444: full colour resolution (sharp coloured text)
+    unsigned bitrate_kbps = 0;  // 0: quality-driven
+    std::optional<int> quality; // codec's scale: x264 CRF, libvpx cq-level
+    double keyint = 2;          // seconds between keyframes at most
+    bool chroma444 = false;     // --chroma 444: full colour resolution (sharp coloured text)
     bool audio = false;
-    std::string audio_device;    // empty: the default source
+    std::string audio_device; // empty: the default source
     bool pointer = true;
     bool quiet = false;
-    bool hardware = true;        // use a hardware H.264 encoder when there is one
+    bool hardware = true; // use a hardware H.264 encoder when there is one
     bool list_monitors = false, list_windows = false, help = false;
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "recorder_run.h"
 
 #include <csignal>
@@ -132,7 +133,8 @@ void on_playing(Run &run) {
     run.started_us = g_get_monotonic_time() - gint64(already / GST_USECOND);
     if (run.options.duration > 0) {
         const double left_ms = run.options.duration * 1000 - already / 1e6;
-        run.timers.push_back(g_timeout_add(guint(left_ms > 0 ? left_ms : 0), stop_after_duration, &run));
+        run.timers.push_back(
+            g_timeout_add(guint(left_ms > 0 ? left_ms : 0), stop_after_duration, &run));
     }
     if (run.show_status)
         run.timers.push_back(g_timeout_add_seconds(1, show_status, &run));
@@ -166,15 +168,9 @@ void on_error(Run &run, GstMessage *message) {
 gboolean on_bus_message(GstBus *, GstMessage *message, gpointer data) {
     auto &run = *static_cast<Run *>(data);
     switch (GST_MESSAGE_TYPE(message)) {
-    case GST_MESSAGE_EOS:
-        g_main_loop_quit(run.loop);
-        break;
-    case GST_MESSAGE_ERROR:
-        on_error(run, message);
-        break;
-    case GST_MESSAGE_WARNING:
-        tell("warning: " + message_text(message));
-        break;
+    case GST_MESSAGE_EOS: g_main_loop_quit(run.loop); break;
+    case GST_MESSAGE_ERROR: on_error(run, message); break;
+    case GST_MESSAGE_WARNING: tell("warning: " + message_text(message)); break;
     case GST_MESSAGE_STATE_CHANGED: {
         GstState now;
         gst_message_parse_state_changed(message, nullptr, &now, nullptr);
@@ -183,8 +179,7 @@ gboolean on_bus_message(GstBus *, GstMessage *message, gpointer data) {
             on_playing(run);
         break;
     }
-    default:
-        break;
+    default: break;
     }
     return G_SOURCE_CONTINUE;
 }
@@ -198,14 +193,18 @@ std::string seconds_text(double seconds) {
 void say_start(const Run &run, const OutputFormat &format, const EncoderPlan &encoder,
                const CaptureTarget &target) {
     const RecorderOptions &o = run.options;
-    const std::string rate = o.constant_rate ? "a constant " + std::to_string(o.fps) + " fps"
-                                             : "content-driven, up to " + std::to_string(o.fps) + " fps";
-    const std::string made = encoder.input_format == "BGRx" ? ""
-                             : " " + encoder.input_format + (target.converts ? " made by xshmsrc" : " made by videoconvert");
+    const std::string rate = o.constant_rate
+                                 ? "a constant " + std::to_string(o.fps) + " fps"
+                                 : "content-driven, up to " + std::to_string(o.fps) + " fps";
+    const std::string made =
+        encoder.input_format == "BGRx"
+            ? ""
+            : " " + encoder.input_format +
+                  (target.converts ? " made by xshmsrc" : " made by videoconvert");
     tell("recording " + target.description + " (" + std::to_string(target.width) + "x" +
          std::to_string(target.height) + made + ", " + rate + ") with " + encoder.description +
          (o.audio ? " and audio from " + (o.audio_device.empty() ? std::string("the default source")
-                                                                  : o.audio_device)
+                                                                 : o.audio_device)
                   : std::string()) +
          " to " + o.file + " (" + container_name(format.container) + ")" +
          (o.duration > 0 ? " for " + seconds_text(o.duration) + " s" : "; Ctrl-C stops"));

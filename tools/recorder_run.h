@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Runs a recording to its end: starts the pipeline, shows progress, stops it
 // cleanly (the file finalized) on -t, Ctrl-C, SIGTERM, SIGHUP or a lost X
 // server, aborts on a second Ctrl-C, and says how it went.

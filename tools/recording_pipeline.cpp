@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "recording_pipeline.h"
 
 #include <stdexcept>
@@ -30,8 +31,9 @@ void set_text(GstElement *element, const std::string &property, const std::strin
 
 // The rate, and the encoder's format when xshmsrc makes it itself.
 GstCaps *video_caps(const RecorderOptions &o, const std::string &format) {
-    GstCaps *caps = gst_caps_new_simple("video/x-raw", o.constant_rate ? "framerate" : "max-framerate",
-                                        GST_TYPE_FRACTION, gint(o.fps), 1, nullptr);
+    GstCaps *caps =
+        gst_caps_new_simple("video/x-raw", o.constant_rate ? "framerate" : "max-framerate",
+                            GST_TYPE_FRACTION, gint(o.fps), 1, nullptr);
     if (!format.empty())
         gst_caps_set_simple(caps, "format", G_TYPE_STRING, format.c_str(), nullptr);
     return caps;
@@ -41,8 +43,7 @@ GstCaps *video_caps(const RecorderOptions &o, const std::string &format) {
 
 RecordingPipeline::RecordingPipeline(const RecorderOptions &options, const OutputFormat &format,
                                      const EncoderPlan &encoder, const CaptureTarget &target)
-    : constant_rate_(options.constant_rate),
-      keyint_(GstClockTime(options.keyint * GST_SECOND)) {
+    : constant_rate_(options.constant_rate), keyint_(GstClockTime(options.keyint * GST_SECOND)) {
     pipeline_ = gst_pipeline_new("xshm-record");
     try {
         GstElement *muxer = build_muxer(format, options);
@@ -122,8 +123,8 @@ void RecordingPipeline::build_video(const RecorderOptions &o, const EncoderPlan 
     g_object_set(rate, "caps", caps, nullptr);
     gst_caps_unref(caps);
     GstElement *queue = make("queue", "video-queue"); // bounded by max-slots instead
-    g_object_set(queue, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
-                 guint64(0), nullptr);
+    g_object_set(queue, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time", guint64(0),
+                 nullptr);
     GstElement *encoder = make(plan.factory.c_str(), "encoder");
     for (const auto &property : plan.properties)
         set_text(encoder, property.first, property.second);

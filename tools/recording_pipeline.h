@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The GStreamer pipeline xshm-record runs, built element by element (never
 // from a launch string glued from user input):
 //   xshmsrc ! caps ! queue ! videoconvert ! caps ! encoder [! parser] ! muxer ! filesink
@@ -38,8 +39,7 @@ private:
     GstElement *make(const char *factory, const char *name = nullptr);
     void build_video(const RecorderOptions &options, const EncoderPlan &encoder,
                      const CaptureTarget &target, GstElement *muxer);
-    void build_audio(const RecorderOptions &options, const OutputFormat &format,
-                     GstElement *muxer);
+    void build_audio(const RecorderOptions &options, const OutputFormat &format, GstElement *muxer);
     GstElement *build_muxer(const OutputFormat &format, const RecorderOptions &options);
     void link_chain(std::initializer_list<GstElement *> chain);
     static GstPadProbeReturn on_source_buffer(GstPad *, GstPadProbeInfo *, gpointer self);
@@ -52,8 +52,8 @@ private:
     GstClockTime keyint_ = GST_SECOND * 2;
 
     // Streaming threads only.
-    uint64_t last_offset_ = UINT64_MAX;    // the source's frame numbers: gaps are drops
-    GstClockTime next_keyframe_ = 0;       // running time the next forced keyframe is due
+    uint64_t last_offset_ = UINT64_MAX; // the source's frame numbers: gaps are drops
+    GstClockTime next_keyframe_ = 0;    // running time the next forced keyframe is due
     std::atomic<uint64_t> frames_written_{0}, frames_dropped_{0};
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // xshm-record: records an X11 screen, monitor, window or region to a file
 // with xshmsrc, frames only where the screen changed. See --help and
 // xshm-record(1).

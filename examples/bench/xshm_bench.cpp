@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // One benchmark run of one GStreamer capture source, measured from inside:
 // startup and plugin loading are excluded by sampling after a warm-up.
 //
@@ -186,7 +187,6 @@ int animate_only(const std::string &display, const std::string &mode, long pid, 
     return 0;
 }
 
-
 // ---- The recording benchmark's painter ---------------------------------------------
 //
 // Scenarios: "still" (a desktop-like picture, painted once), "typing" (an 800x40
@@ -292,8 +292,8 @@ Image texture(int w, int h, uint32_t variant) {
     }
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x) {
-            const int n = int(hash32(variant * 0x9e3779b9U ^ (uint32_t(y) * 8191U + uint32_t(x))) %
-                              25) - 12;
+            const int n =
+                int(hash32(variant * 0x9e3779b9U ^ (uint32_t(y) * 8191U + uint32_t(x))) % 25) - 12;
             img.px[std::size_t(y) * w + x] =
                 rgb(int(128 + 70 * sx[x] + 50 * cy[y]) + n, int(128 + 60 * sy[y] + 60 * cx[x]) + n,
                     int(128 + 50 * (sx[x] * sy[y]) + 60 * cx[x] * cy[y]) + n);
@@ -334,10 +334,11 @@ public:
                      uint16_t(std::min(40, h_))};
             interval_ns_ = 100000000; // 10 per second
         } else if (mode_ == "video" || mode_ == "full") {
-            area_ = mode_ == "video"
-                        ? xcb_rectangle_t{int16_t(std::max(0, w_ / 4)), int16_t(std::max(0, h_ / 4)),
-                                          uint16_t(std::min(1280, w_)), uint16_t(std::min(720, h_))}
-                        : xcb_rectangle_t{0, 0, uint16_t(w_), uint16_t(h_)};
+            area_ =
+                mode_ == "video"
+                    ? xcb_rectangle_t{int16_t(std::max(0, w_ / 4)), int16_t(std::max(0, h_ / 4)),
+                                      uint16_t(std::min(1280, w_)), uint16_t(std::min(720, h_))}
+                    : xcb_rectangle_t{0, 0, uint16_t(w_), uint16_t(h_)};
             for (uint32_t v = 0; v < 2; ++v)
                 frames_[v] = upload(texture(area_.width + kPad, area_.height + kPad, v + 1));
             interval_ns_ = 1000000000 / 30;
@@ -388,7 +389,9 @@ private:
         t.tv_nsec = v % 1000000000LL;
     }
 
-    void sync() { std::free(xcb_get_input_focus_reply(conn_, xcb_get_input_focus(conn_), nullptr)); }
+    void sync() {
+        std::free(xcb_get_input_focus_reply(conn_, xcb_get_input_focus(conn_), nullptr));
+    }
 
     void set_colour(xcb_gcontext_t gc, uint32_t colour) {
         xcb_change_gc(conn_, gc, XCB_GC_FOREGROUND, &colour);
@@ -398,13 +401,14 @@ private:
         const xcb_pixmap_t pixmap = xcb_generate_id(conn_);
         xcb_create_pixmap(conn_, 24, pixmap, screen_->root, uint16_t(img.w), uint16_t(img.h));
         const std::size_t row = std::size_t(img.w) * 4;
-        const int rows = int(std::max<std::size_t>(1, std::min<std::size_t>(
-                                                          max_request_bytes_ - 64, 4 << 20) / row));
+        const int rows = int(std::max<std::size_t>(
+            1, std::min<std::size_t>(max_request_bytes_ - 64, 4 << 20) / row));
         for (int y = 0; y < img.h; y += rows) {
             const int n = std::min(rows, img.h - y);
-            xcb_put_image(conn_, XCB_IMAGE_FORMAT_Z_PIXMAP, pixmap, gc_, uint16_t(img.w),
-                          uint16_t(n), 0, int16_t(y), 0, 24, uint32_t(row * n),
-                          reinterpret_cast<const uint8_t *>(img.px.data() + std::size_t(y) * img.w));
+            xcb_put_image(
+                conn_, XCB_IMAGE_FORMAT_Z_PIXMAP, pixmap, gc_, uint16_t(img.w), uint16_t(n), 0,
+                int16_t(y), 0, 24, uint32_t(row * n),
+                reinterpret_cast<const uint8_t *>(img.px.data() + std::size_t(y) * img.w));
         }
         return pixmap;
     }
@@ -426,8 +430,8 @@ private:
                     continue;
                 }
                 const int gh = (r & 0x40) ? 18 : 13;
-                glyphs.push_back({int16_t(x), int16_t(area_.y + 30 - gh), uint16_t(5 + r % 3),
-                                  uint16_t(gh)});
+                glyphs.push_back(
+                    {int16_t(x), int16_t(area_.y + 30 - gh), uint16_t(5 + r % 3), uint16_t(gh)});
                 x += 9;
             }
             glyphs.push_back({int16_t(x + 2), int16_t(area_.y + 8), 2, 26}); // the text cursor

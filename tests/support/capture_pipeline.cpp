@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capture_pipeline.h"
 
 #include <cstring>
@@ -12,10 +13,9 @@ CapturePipeline::CapturePipeline(const std::string &source_props, const std::str
     // Frames are compared with painted pixels: no pointer unless a test asks.
     const std::string pointer =
         source_props.find("show-pointer") == std::string::npos ? " show-pointer=false" : "";
-    const std::string description = "xshmsrc name=src " + source_props + pointer +
-                                    " ! video/x-raw," + caps +
-                                    " ! appsink name=sink sync=false max-buffers=" +
-                                    std::to_string(appsink_max_buffers);
+    const std::string description =
+        "xshmsrc name=src " + source_props + pointer + " ! video/x-raw," + caps +
+        " ! appsink name=sink sync=false max-buffers=" + std::to_string(appsink_max_buffers);
     GError *error = nullptr;
     pipeline_ = gst_parse_launch(description.c_str(), &error);
     if (pipeline_ == nullptr || error != nullptr) {
@@ -136,8 +136,8 @@ std::string CapturePipeline::source_string(const char *property) const {
     return text;
 }
 
-std::string compare_frame(GstBuffer *buffer, const std::vector<uint8_t> &expected,
-                          unsigned width, unsigned height, unsigned bytes_per_pixel) {
+std::string compare_frame(GstBuffer *buffer, const std::vector<uint8_t> &expected, unsigned width,
+                          unsigned height, unsigned bytes_per_pixel) {
     GstVideoMeta *meta = gst_buffer_get_video_meta(buffer);
     if (meta == nullptr)
         return "buffer has no GstVideoMeta";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // xshmsrc ! capsfilter ! appsink, with the few things tests ask of it.
 #pragma once
 
@@ -52,8 +53,8 @@ private:
 
 // Compares the buffer's frame (rows at the GstVideoMeta stride) with packed
 // rows `expected`; returns "" when equal, else where the first difference is.
-std::string compare_frame(GstBuffer *buffer, const std::vector<uint8_t> &expected,
-                          unsigned width, unsigned height, unsigned bytes_per_pixel);
+std::string compare_frame(GstBuffer *buffer, const std::vector<uint8_t> &expected, unsigned width,
+                          unsigned height, unsigned bytes_per_pixel);
 
 // The data pointer of the buffer's first memory (the SHM slot's address).
 const void *buffer_address(GstBuffer *buffer);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Like GST_CHECK_MAIN, but a run that executed no test fails: a case name
 // mistyped in meson.build (GST_CHECKS) must not pass silently.
 #pragma once
@@ -7,23 +8,37 @@
 
 // fail_unless_equals_string() keeps the pointer it is given past a temporary's
 // life (ASan: stack-use-after-scope); this holds the text while comparing.
-#define fail_unless_text(actual, expected)                                                     \
-    do {                                                                                       \
-        const std::string text_ = (actual);                                                    \
-        fail_unless(text_ == (expected), "'%s' is not '%s'", text_.c_str(), (expected));       \
+#define fail_unless_text(actual, expected)                                                         \
+    do {                                                                                           \
+        const std::string text_ = (actual);                                                        \
+        fail_unless(text_ == (expected), "'%s' is not '%s'", text_.c_str(), (expected));           \
     } while (0)
 
-#define XSHM_CHECK_MAIN(name)                                                                  \
-    int main(int argc, char **argv) {                                                          \
-        gst_check_init(&argc, &argv);                                                          \
-        SRunner *runner = srunner_create(name##_suite());                                      \
-        srunner_run_all(runner, CK_NORMAL);                                                    \
-        const int run = srunner_ntests_run(runner);                                            \
-        const int failed = srunner_ntests_failed(runner);                                      \
-        srunner_free(runner);                                                                  \
-        if (run == 0) {                                                                        \
-            std::fprintf(stderr, "no test ran (GST_CHECKS names an unknown case?)\n");         \
-            return 1;                                                                          \
-        }                                                                                      \
-        return failed == 0 ? 0 : 1;                                                            \
+// A file's cases are listed once, in XSHM_CASES(XSHM_CASE); this suite and
+// tests/meson.build (which reads the XSHM_CASE names) both use that list.
+#define XSHM_ADD_CASE(test_case) tcase_add_test(cases_, test_case);
+#define XSHM_SUITE(name, timeout_seconds)                                                          \
+    static Suite *name##_suite() {                                                                 \
+        Suite *suite_ = suite_create(#name);                                                       \
+        TCase *cases_ = tcase_create("general");                                                   \
+        tcase_set_timeout(cases_, timeout_seconds);                                                \
+        suite_add_tcase(suite_, cases_);                                                           \
+        XSHM_CASES(XSHM_ADD_CASE)                                                                  \
+        return suite_;                                                                             \
+    }                                                                                              \
+    XSHM_CHECK_MAIN(name)
+
+#define XSHM_CHECK_MAIN(name)                                                                      \
+    int main(int argc, char **argv) {                                                              \
+        gst_check_init(&argc, &argv);                                                              \
+        SRunner *runner = srunner_create(name##_suite());                                          \
+        srunner_run_all(runner, CK_NORMAL);                                                        \
+        const int run = srunner_ntests_run(runner);                                                \
+        const int failed = srunner_ntests_failed(runner);                                          \
+        srunner_free(runner);                                                                      \
+        if (run == 0) {                                                                            \
+            std::fprintf(stderr, "no test ran (GST_CHECKS names an unknown case?)\n");             \
+            return 1;                                                                              \
+        }                                                                                          \
+        return failed == 0 ? 0 : 1;                                                                \
     }

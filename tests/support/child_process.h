@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // A program the test runs (the real xshm-record), its output read from a pipe
 // or, to look like a terminal, a pseudo-terminal.
 #pragma once

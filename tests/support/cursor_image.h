@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The X server's current cursor image and the screen as a frame drawing it
 // must look.
 #pragma once

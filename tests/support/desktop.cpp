@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "desktop.h"
 
 #include <cstdlib>
@@ -35,11 +36,12 @@ bool managed(const std::string &display, const char *selection) {
         xcb_disconnect(c);
         return false;
     }
-    auto *atom = xcb_intern_atom_reply(c, xcb_intern_atom(c, 0, uint16_t(std::string(selection).size()),
-                                                          selection), nullptr);
+    auto *atom = xcb_intern_atom_reply(
+        c, xcb_intern_atom(c, 0, uint16_t(std::string(selection).size()), selection), nullptr);
     bool owned = false;
     if (atom != nullptr) {
-        auto *owner = xcb_get_selection_owner_reply(c, xcb_get_selection_owner(c, atom->atom), nullptr);
+        auto *owner =
+            xcb_get_selection_owner_reply(c, xcb_get_selection_owner(c, atom->atom), nullptr);
         owned = owner != nullptr && owner->owner != XCB_WINDOW_NONE;
         std::free(owner);
         std::free(atom);
@@ -61,16 +63,15 @@ void wait_for_selection(const std::string &display, const char *selection, const
 
 Desktop::Desktop(const std::string &display, bool compositor) {
     g_setenv("DISPLAY", display.c_str(), TRUE);
-    window_manager_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"openbox", "--sm-disable"});
+    window_manager_ =
+        std::make_unique<ChildProcess>(std::vector<std::string>{"openbox", "--sm-disable"});
     wait_for_selection(display, "WM_S0", "openbox");
     for (int i = 0; i < 200 && !root_has(display, "_NET_SUPPORTING_WM_CHECK"); ++i)
         g_usleep(25000);
     g_usleep(300000); // done with its start-up scan, it frames what maps now
     if (compositor) {
-        compositor_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{"picom", "--backend", "xrender", "--no-fading-openclose",
-                                     "--config", "/dev/null"});
+        compositor_ = std::make_unique<ChildProcess>(std::vector<std::string>{
+            "picom", "--backend", "xrender", "--no-fading-openclose", "--config", "/dev/null"});
         wait_for_selection(display, "_NET_WM_CM_S0", "picom");
     }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // A real desktop for window tests: openbox as window manager, and picom as
 // compositor when asked, started on a test's display and stopped with it.
 #pragma once

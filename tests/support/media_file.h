@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Reads a recorded file back with GStreamer: each frame's timestamp and the
 // colour in its middle, and the container's duration.
 #pragma once

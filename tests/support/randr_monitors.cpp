@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "randr_monitors.h"
 
 #include <cstdlib>
@@ -10,8 +11,8 @@ void run_xrandr(const std::string &display, const std::string &args, bool check)
         throw std::runtime_error("failed: " + command);
 }
 
-void define_monitor(const std::string &display, const std::string &name, int x, int y,
-                    unsigned w, unsigned h) {
+void define_monitor(const std::string &display, const std::string &name, int x, int y, unsigned w,
+                    unsigned h) {
     run_xrandr(display, "--setmonitor " + name + " " + std::to_string(w) + "/" +
                             std::to_string(w / 4) + "x" + std::to_string(h) + "/" +
                             std::to_string(h / 4) + "+" + std::to_string(x) + "+" +

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "screen_painter.h"
 
 #include <algorithm>
@@ -54,8 +55,8 @@ void ScreenPainter::paint_pattern(uint32_t seed) {
         for (unsigned r = 0; r < rows; ++r)
             std::memcpy(&chunk[r * padded], &model_[(y + r) * row_bytes], row_bytes);
         xcb_put_image(conn_, XCB_IMAGE_FORMAT_Z_PIXMAP, screen_->root, gc_, uint16_t(width_),
-                      uint16_t(rows), 0, int16_t(y), 0, uint8_t(depth_),
-                      uint32_t(chunk.size()), chunk.data());
+                      uint16_t(rows), 0, int16_t(y), 0, uint8_t(depth_), uint32_t(chunk.size()),
+                      chunk.data());
     }
     sync();
 }
@@ -78,8 +79,7 @@ void ScreenPainter::sync() {
     std::free(xcb_get_input_focus_reply(conn_, xcb_get_input_focus(conn_), nullptr));
 }
 
-std::vector<uint8_t> ScreenPainter::expected(unsigned x, unsigned y, unsigned w,
-                                             unsigned h) const {
+std::vector<uint8_t> ScreenPainter::expected(unsigned x, unsigned y, unsigned w, unsigned h) const {
     std::vector<uint8_t> out(std::size_t(w) * h * bpp_);
     for (unsigned row = 0; row < h; ++row)
         std::memcpy(&out[std::size_t(row) * w * bpp_],

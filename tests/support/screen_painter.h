@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Draws known pixels on an X screen and remembers them: the expected bytes a
 // capture must equal.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "test_window.h"
 
 #include <cstdlib>
@@ -51,8 +52,8 @@ TestWindow::TestWindow(const std::string &display, const std::string &title, int
         mask |= XCB_CW_COLORMAP;
     }
     xcb_create_window(conn_, uint8_t(depth_), window_, screen->root, int16_t(x), int16_t(y),
-                      uint16_t(w), uint16_t(h), uint16_t(look.border), XCB_WINDOW_CLASS_INPUT_OUTPUT,
-                      visual, mask, values.data());
+                      uint16_t(w), uint16_t(h), uint16_t(look.border),
+                      XCB_WINDOW_CLASS_INPUT_OUTPUT, visual, mask, values.data());
     set_title(title);
     if (!look.wm_class.empty())
         xcb_change_property(conn_, XCB_PROP_MODE_REPLACE, window_, XCB_ATOM_WM_CLASS,
@@ -93,7 +94,8 @@ void TestWindow::wait_until_managed() {
     const xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(conn_)).data->root;
     for (int i = 0; i < 200; ++i) {
         auto *tree = xcb_query_tree_reply(conn_, xcb_query_tree(conn_, window_), nullptr);
-        auto *attrs = xcb_get_window_attributes_reply(conn_, xcb_get_window_attributes(conn_, window_), nullptr);
+        auto *attrs = xcb_get_window_attributes_reply(
+            conn_, xcb_get_window_attributes(conn_, window_), nullptr);
         const bool framed = tree && tree->parent != root;
         const bool viewable = attrs && attrs->map_state == XCB_MAP_STATE_VIEWABLE;
         std::free(tree);
@@ -105,7 +107,8 @@ void TestWindow::wait_until_managed() {
         g_usleep(10000);
     }
     auto *tree = xcb_query_tree_reply(conn_, xcb_query_tree(conn_, window_), nullptr);
-    auto *attrs = xcb_get_window_attributes_reply(conn_, xcb_get_window_attributes(conn_, window_), nullptr);
+    auto *attrs =
+        xcb_get_window_attributes_reply(conn_, xcb_get_window_attributes(conn_, window_), nullptr);
     const std::string state = "parent " + std::to_string(tree ? tree->parent : 0) + " (root " +
                               std::to_string(root) + "), map state " +
                               std::to_string(attrs ? attrs->map_state : -1);
@@ -127,15 +130,15 @@ void TestWindow::map() {
 void TestWindow::set_title(const std::string &utf8) {
     xcb_change_property(conn_, XCB_PROP_MODE_REPLACE, window_, atom(conn_, "_NET_WM_NAME"),
                         atom(conn_, "UTF8_STRING"), 8, uint32_t(utf8.size()), utf8.c_str());
-    xcb_change_property(conn_, XCB_PROP_MODE_REPLACE, window_, XCB_ATOM_WM_NAME, XCB_ATOM_STRING,
-                        8, uint32_t(utf8.size()), utf8.c_str());
+    xcb_change_property(conn_, XCB_PROP_MODE_REPLACE, window_, XCB_ATOM_WM_NAME, XCB_ATOM_STRING, 8,
+                        uint32_t(utf8.size()), utf8.c_str());
     sync();
 }
 
 void TestWindow::set_wm_name_only(const std::string &bytes) {
     xcb_delete_property(conn_, window_, atom(conn_, "_NET_WM_NAME"));
-    xcb_change_property(conn_, XCB_PROP_MODE_REPLACE, window_, XCB_ATOM_WM_NAME, XCB_ATOM_STRING,
-                        8, uint32_t(bytes.size()), bytes.c_str());
+    xcb_change_property(conn_, XCB_PROP_MODE_REPLACE, window_, XCB_ATOM_WM_NAME, XCB_ATOM_STRING, 8,
+                        uint32_t(bytes.size()), bytes.c_str());
     sync();
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // A window of the test's own, with known contents, to capture with xid/xname.
 #pragma once
 
@@ -11,7 +12,7 @@ namespace xshm_test {
 
 struct WindowLook {
     unsigned border = 0;
-    bool argb = false; // a 32-bit window with alpha (BGRA)
+    bool argb = false;    // a 32-bit window with alpha (BGRA)
     std::string wm_class; // "instance\0Class"; none when empty
 };
 

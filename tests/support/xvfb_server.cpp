@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "xvfb_server.h"
 
 #include <cerrno>
@@ -21,16 +22,15 @@ XvfbServer::XvfbServer(const XvfbOptions &options) {
     if (pipe2(fds, O_CLOEXEC) != 0)
         throw std::runtime_error("pipe failed");
     const std::string screen = std::to_string(options.width) + "x" +
-                               std::to_string(options.height) + "x" +
-                               std::to_string(options.depth);
+                               std::to_string(options.height) + "x" + std::to_string(options.depth);
     pid_ = fork();
     if (pid_ == 0) {
         dup2(fds[1], 3); // dup2 clears CLOEXEC on the copy
         int devnull = open("/dev/null", O_WRONLY);
         dup2(devnull, 2);
         dup2(devnull, 1);
-        std::vector<const char *> argv = {"Xvfb", "-displayfd", "3", "-noreset", "-screen", "0",
-                                          screen.c_str()};
+        std::vector<const char *> argv = {"Xvfb",    "-displayfd", "3",           "-noreset",
+                                          "-screen", "0",          screen.c_str()};
         if (options.listen_tcp) {
             argv.push_back("-listen");
             argv.push_back("tcp");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // A private Xvfb for one test: its own display number (picked by the server
 // through -displayfd, so tests run in parallel), killed when the test ends.
 #pragma once
@@ -9,7 +10,8 @@
 namespace xshm_test {
 
 struct XvfbOptions {
-    XvfbOptions(unsigned w = 640, unsigned h = 480, unsigned d = 24) : width(w), height(h), depth(d) {}
+    XvfbOptions(unsigned w = 640, unsigned h = 480, unsigned d = 24)
+        : width(w), height(h), depth(d) {}
     unsigned width, height, depth;
     bool listen_tcp = false; // for the fallback path: DISPLAY=localhost:N refuses MIT-SHM
     std::vector<std::string> extra_args; // e.g. {"-extension", "DAMAGE"}
@@ -23,7 +25,7 @@ public:
     XvfbServer &operator=(const XvfbServer &) = delete;
 
     const std::string &display() const { return display_; } // ":N"
-    std::string tcp_display() const;                         // "localhost:N"
+    std::string tcp_display() const;                        // "localhost:N"
     pid_t pid() const { return pid_; }
     // The X server vanishes (SIGKILL), as when it crashes.
     void kill();
