@@ -39,14 +39,26 @@ int main(int argc, char **argv) {
             frames = std::atoi(argv[i]);
     }
 
+    GstElementFactory *factory = gst_element_factory_find("xshmsrc");
+    if (factory == nullptr) {
+        std::fprintf(stderr, "xshmsrc not found: build it or set GST_PLUGIN_PATH "
+                             "(e.g. GST_PLUGIN_PATH=build/gst), or install the package\n");
+        return 1;
+    }
+    gst_object_unref(factory);
+
     std::string description = "xshmsrc name=src";
     if (!display.empty())
         description += " display-name=" + display;
     description += " ! video/x-raw,framerate=30/1 ! appsink name=sink max-buffers=1";
     GError *error = nullptr;
+    // A missing element leaves a partial pipeline *and* an error: both checked.
     GstElement *pipeline = gst_parse_launch(description.c_str(), &error);
-    if (pipeline == nullptr) {
+    if (error != nullptr) {
         std::fprintf(stderr, "cannot build the pipeline: %s\n", error->message);
+        g_error_free(error);
+        if (pipeline != nullptr)
+            gst_object_unref(pipeline);
         return 1;
     }
     GstAppSink *sink = GST_APP_SINK(gst_bin_get_by_name(GST_BIN(pipeline), "sink"));

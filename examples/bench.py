@@ -211,6 +211,77 @@ def bench_size(size, args, env):
         x.close()
 
 
+def verdict(words, value, shown, target_words, met):
+    return f"  {words}: {shown(value)}; target: {target_words} — {'met' if met else 'NOT met'}"
+
+
+def capture_verdicts(get, memcpy, height, scenarios):
+    """Each target in words: what was measured, the figure, the target, met or not."""
+    lines = ["Verdicts (the pointer left out; net = client + X server CPU, painting subtracted):"]
+    peer_names = ("ximagesrc use-damage=false", "ximagesrc (default)", FFMPEG)
+    for sc in [s for s in scenarios if s != "cursor"]:
+        ours = get(sc, "xshmsrc", "fps")
+        peers = {n: get(sc, n, "fps") for n in peer_names if get(sc, n, "fps")}
+        if ours and peers:
+            best = max(peers, key=peers.get)
+            r = ours / peers[best]
+            lines.append(verdict(f"{SCENARIOS[sc]}, frames a second", r,
+                                 lambda v: f"xshmsrc {ours:.0f}, {v:.2f} times the best peer "
+                                           f"({best}, {peers[best]:.0f})",
+                                 "at least as many as the best peer", r >= 1.0))
+    c = get("still", "xshmsrc use-damage=false", "client_ms")
+    n = get("still", "xshmsrc use-damage=false", "net_ms")
+    if c is not None:
+        lines.append(verdict("full-frame capture, the client's CPU per frame", c,
+                             lambda v: f"{v:.3f} ms", "at most 0.3 ms", c <= 0.3))
+        lines.append(verdict("full-frame capture, client + X server CPU per frame", n / memcpy,
+                             lambda v: f"{v:.2f} times one memcpy of the frame",
+                             "at most 1.15 times a memcpy", n / memcpy <= 1.15))
+    still = get("still", "xshmsrc", "net_ms")
+    if still is not None:
+        lines.append(verdict("still screen, CPU per frame", 100 * still / memcpy,
+                             lambda v: f"{v:.2f} % of a memcpy of the frame",
+                             "at most 3 %", 100 * still / memcpy <= 3))
+        xd = get("still", "ximagesrc (default)", "net_ms")
+        if xd:
+            r = xd / max(still, 1e-6)
+            lines.append(verdict("still screen, ximagesrc's CPU per frame against xshmsrc's", r,
+                                 lambda v: f"{v:.0f} times", "at least 20 times", r >= 20))
+    area, area_full = get("area", "xshmsrc", "net_ms"), get("area", "xshmsrc use-damage=false",
+                                                            "net_ms")
+    if area is not None and area_full:
+        share = min(1.0, 720 / height)
+        r = area / (share * area_full)
+        lines.append(verdict("1280x720 area changing, CPU against fetching only those rows", r,
+                             lambda v: f"{v:.2f} times the rows' share ({share:.2f}) of a "
+                                       f"full capture", "at most 1.5 times", r <= 1.5))
+    f, f_full = get("full", "xshmsrc", "net_ms"), get("full", "xshmsrc use-damage=false", "net_ms")
+    if f is not None and f_full:
+        lines.append(verdict("whole screen changing, damage tracking's overhead", f / f_full,
+                             lambda v: f"{v:.2f} times the CPU of use-damage=false",
+                             "at most 1.05 times", f / f_full <= 1.05))
+    if "cursor" in scenarios:
+        lines += cursor_costs(get)
+    return lines
+
+
+def cursor_costs(get):
+    lines = []
+    for who, on, off in (("xshmsrc", "xshmsrc pointer", "xshmsrc no pointer"),
+                         ("ximagesrc", "ximagesrc pointer", "ximagesrc no pointer"),
+                         ("ffmpeg", "ffmpeg draw_mouse=1", "ffmpeg draw_mouse=0")):
+        a_, b_ = get("cursor", on, "net_ms"), get("cursor", off, "net_ms")
+        if a_ is None or b_ is None:
+            continue
+        words = f"drawing the pointer, {who}'s added CPU per frame"
+        if who == "xshmsrc":
+            lines.append(verdict(words, a_ - b_, lambda v: f"{v:+.3f} ms", "at most 0.1 ms",
+                                 a_ - b_ <= 0.1))
+        else:
+            lines.append(f"  {words}: {a_ - b_:+.3f} ms (for comparison)")
+    return lines
+
+
 def report(size, memcpy, paint, results, notes, height, scenarios):
     rows = []
     lines = [f"\n== {size}: one memcpy of a frame = {memcpy:.3f} ms; painting cost subtracted: "
@@ -234,57 +305,7 @@ def report(size, memcpy, paint, results, notes, height, scenarios):
     def get(sc, name, key):
         return med.get((sc, name), {}).get(key)
 
-    lines.append("ratios (targets from the issues in brackets):")
-    peer_names = ("ximagesrc use-damage=false", "ximagesrc (default)", FFMPEG)
-    for sc in [s for s in scenarios if s != "cursor"]:
-        ours = get(sc, "xshmsrc", "fps")
-        peers = [get(sc, n, "fps") for n in peer_names if get(sc, n, "fps")]
-        if ours and peers:
-            lines.append(f"  {sc}: xshmsrc fps / best peer fps = {ours / max(peers):.2f}  [>= 1.0]")
-    full = get("still", "xshmsrc use-damage=false", "fps")
-    full_peers = [get("still", n, "fps") for n in ("ximagesrc use-damage=false", FFMPEG)
-                  if get("still", n, "fps")]
-    if full and full_peers:
-        lines.append(f"  full-frame path: xshmsrc use-damage=false fps / best full-frame peer fps"
-                     f" = {full / max(full_peers):.2f}")
-    c = get("still", "xshmsrc use-damage=false", "client_ms")
-    n = get("still", "xshmsrc use-damage=false", "net_ms")
-    if c is not None:
-        lines.append(f"  full-frame path: client CPU per frame = {c:.3f} ms  [<= 0.3]; "
-                     f"client+server / memcpy = {n / memcpy:.2f}  [<= 1.15]")
-    peer_net = [get("still", n, "net_ms") for n in ("ximagesrc use-damage=false", FFMPEG)
-                if get("still", n, "net_ms")]
-    if peer_net:
-        lines.append(f"  full-frame peers: client+server / memcpy = "
-                     f"{min(peer_net) / memcpy:.2f} at best (the X server's own copy)")
-    s_ = get("still", "xshmsrc", "net_ms")
-    xd = get("still", "ximagesrc (default)", "net_ms")
-    if s_ is not None:
-        lines.append(f"  still screen: xshmsrc CPU / memcpy = {100 * s_ / memcpy:.2f} %  [<= 3 %]")
-        if xd:
-            lines.append(f"  still screen: ximagesrc default CPU / xshmsrc CPU = "
-                         f"{xd / max(s_, 1e-6):.0f} x  [>= 20]")
-    a = get("area", "xshmsrc", "net_ms")
-    af = get("area", "xshmsrc use-damage=false", "net_ms")
-    if a is not None and af:
-        share = min(1.0, 720 / height)
-        lines.append(f"  1280x720 area: xshmsrc CPU / (row share {share:.2f} x full-frame CPU) = "
-                     f"{a / (share * af):.2f}  [<= 1.5]")
-    f = get("full", "xshmsrc", "net_ms")
-    ff = get("full", "xshmsrc use-damage=false", "net_ms")
-    if f is not None and ff:
-        lines.append(f"  whole screen changing: xshmsrc CPU / use-damage=false CPU = "
-                     f"{f / ff:.2f}  [<= 1.05]")
-    if "cursor" in scenarios:
-        for who, on, off in (("xshmsrc", "xshmsrc pointer", "xshmsrc no pointer"),
-                             ("ximagesrc", "ximagesrc pointer", "ximagesrc no pointer"),
-                             ("ffmpeg", "ffmpeg draw_mouse=1", "ffmpeg draw_mouse=0")):
-            a_, b_ = get("cursor", on, "net_ms"), get("cursor", off, "net_ms")
-            if a_ is not None and b_ is not None:
-                target = "  [<= 0.1]" if who == "xshmsrc" else ""
-                lines.append(f"  cursor: {who} pointer cost per frame = {a_ - b_:+.3f} ms "
-                             f"(client {get('cursor', on, 'client_ms') - get('cursor', off, 'client_ms'):+.3f})"
-                             f"{target}")
+    lines += capture_verdicts(get, memcpy, height, scenarios)
     for note in notes:
         lines.append(f"  note: {note}")
     print("\n".join(lines), flush=True)

@@ -35,6 +35,26 @@ struct _GstXShmDeviceProvider {
     GstXShmDeviceProviderPrivate *priv;
 };
 
+/**
+ * SECTION:provider-xshmdeviceprovider
+ * @title: xshmdeviceprovider
+ *
+ * Lists the RandR monitors of the X display in $DISPLAY as devices of class
+ * `Source/Monitor`, one per monitor (as the d3d11 and d3d12 screen-capture
+ * providers do), and announces monitors that appear, go away or change.
+ * gst_device_create_element() gives an xshmsrc set to that display and monitor.
+ * Each device's properties carry `device.api=xshm`, `xshm.display`,
+ * `xshm.monitor.name`, `xshm.monitor.index`, `xshm.monitor.primary`,
+ * `xshm.monitor.outputs` and the monitor's geometry (`xshm.monitor.x`,
+ * `xshm.monitor.y`, `xshm.monitor.width`, `xshm.monitor.height`).
+ *
+ * ## Example
+ * |[
+ * gst-device-monitor-1.0 Source/Monitor
+ * ]| Lists the monitors with a launch line for each, such as
+ * `xshmsrc display-name=:0 monitor=HDMI-1 ! ...`.
+ */
+
 G_DEFINE_TYPE(GstXShmDeviceProvider, gst_xshm_device_provider, GST_TYPE_DEVICE_PROVIDER)
 GST_DEVICE_PROVIDER_REGISTER_DEFINE(xshmdeviceprovider, "xshmdeviceprovider", GST_RANK_PRIMARY,
                                     GST_TYPE_XSHM_DEVICE_PROVIDER)

@@ -117,6 +117,66 @@ struct _GstXShmSrc {
     GstXShmSrcPrivate *priv;
 };
 
+/**
+ * SECTION:element-xshmsrc
+ * @title: xshmsrc
+ * @see_also: ximagesrc, pipewiresrc, xshm-record(1)
+ *
+ * Captures an X11 screen, one RandR monitor, a rectangle of either, or one
+ * window, through XCB and MIT-SHM. The X server writes each frame straight
+ * into a pooled shared-memory slot (memfd, or a SysV segment of mode 0600)
+ * that is the #GstBuffer's memory: no copy in the client. A slot returns to
+ * the pool when the last reference to its buffer is dropped, from any thread;
+ * `max-slots` bounds how many are out at once, and capture waits (with a
+ * warning) while downstream holds them all.
+ *
+ * With the DAMAGE extension only the rows that changed are fetched, and a
+ * still screen costs no copy at all. With `skip-unchanged=true` frames are
+ * pushed only when something changed: the caps say `framerate=0/1` with the
+ * pace in `max-framerate` (variable frame rate as pipewiresrc does it), and
+ * `keepalive-time` repeats the last frame for muxers and viewers. Asked for
+ * I420, NV12 or Y444, it converts with libyuv, and only the rows that changed
+ * (colorimetry=bt601 and chroma-site=jpeg: what libyuv computes).
+ *
+ * Where it differs from ximagesrc: a region outside the screen, an unknown
+ * `xname`, `xid` or `monitor` is an error naming what exists (ximagesrc clamps
+ * or captures the whole screen); the default rate is 30/1 (ximagesrc 25/1).
+ * The source is live; its latency is the measured capture time, as
+ * d3d12screencapturesrc reports it.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 -e xshmsrc skip-unchanged=true keepalive-time=2000 ! video/x-raw,format=I420 ! \
+ *     queue ! x264enc tune=zerolatency ! matroskamux ! filesink location=screen.mkv
+ * ]| Records the screen: frames only when it changed (at most 30 a second),
+ * converted to I420 row by row as they change; Ctrl-C ends the file cleanly.
+ * `xshm-record screen.mkv` does the same with more care (hardware encoders,
+ * keyframes, audio, a file that survives being killed).
+ * |[
+ * gst-launch-1.0 xshmsrc startx=100 starty=50 endx=739 endy=529 ! videoconvert ! autovideosink
+ * ]| Shows the 640x480 rectangle at 100,50 (the end coordinates are inclusive).
+ * |[
+ * gst-launch-1.0 xshmsrc monitor=HDMI-1 ! videoconvert ! autovideosink
+ * ]| Shows one monitor (`primary`, a RandR monitor or output name, or an index;
+ * an unknown name is an error that lists the monitors).
+ * |[
+ * gst-launch-1.0 xshmsrc xname=firefox ! videoconvert ! autovideosink
+ * ]| Shows the window whose title or class is, or contains, "firefox"; it is
+ * followed when it moves or is resized, and captured whole even when covered
+ * (with Composite). `xid=0x1e00003` picks a window by its id.
+ * |[
+ * gst-launch-1.0 xshmsrc skip-unchanged=true ! video/x-raw,max-framerate=60/1 ! \
+ *     videoconvert ! autovideosink
+ * ]| Content-driven: up to 60 frames a second while the screen changes, none
+ * while it is still.
+ * |[
+ * gst-launch-1.0 -e xshmsrc ! video/x-raw,format=NV12,framerate=30/1 ! queue ! \
+ *     x264enc tune=zerolatency ! mp4mux ! filesink location=screen.mp4
+ * ]| Encoder-ready YUV at a constant 30 frames a second: NV12 straight from
+ * the source with no videoconvert, as hardware encoders (vah264enc,
+ * nvh264enc) take it too.
+ */
+
 #define gst_xshm_src_parent_class parent_class
 G_DEFINE_TYPE(GstXShmSrc, gst_xshm_src, GST_TYPE_PUSH_SRC)
 GST_ELEMENT_REGISTER_DEFINE(xshmsrc, "xshmsrc", GST_RANK_NONE, GST_TYPE_XSHM_SRC)

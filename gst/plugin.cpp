@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <gst/gst.h>
 
+#include "plugin_config.h"
+
 #include "gstxshmdeviceprovider.h"
 #include "gstxshmsrc.h"
 
@@ -25,4 +27,4 @@ static gboolean plugin_init(GstPlugin *plugin) {
 
 GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, xshm,
                   "Zero-copy X11 screen capture over XCB and MIT-SHM", plugin_init, PACKAGE_VERSION,
-                  "LGPL", "xshm", "Unknown package origin")
+                  "LGPL", GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)

@@ -17,6 +17,7 @@
 
 #include "support/capture_pipeline.h"
 #include "support/cursor_image.h"
+#include "support/expectations.h"
 #include "support/randr_monitors.h"
 #include "support/screen_painter.h"
 #include "support/test_window.h"
@@ -120,27 +121,13 @@ uint64_t hash_bytes(const std::vector<uint8_t> &bytes) {
     return h;
 }
 
-guint64 converted(CapturePipeline &cp) {
-    GstStructure *s = nullptr;
-    g_object_get(cp.source(), "stats", &s, nullptr);
-    guint64 bytes = 0;
-    gst_structure_get_uint64(s, "bytes-converted", &bytes);
-    gst_structure_free(s);
-    return bytes;
-}
-
-// Pulls until a frame's visible bytes equal `want`; fails after `tries`.
+// Pulls until a frame's visible bytes equal `want`; fails after 60.
 void wait_for_frame(CapturePipeline &cp, const std::vector<uint8_t> &want, unsigned w, unsigned h,
                     OutputFormat f, const char *what) {
-    for (int i = 0; i < 60; ++i) {
-        GstBuffer *b = cp.pull();
-        fail_unless(b != nullptr, "%s: no frame", what);
-        const bool same = visible_of(b, w, h, f) == want;
-        gst_buffer_unref(b);
-        if (same)
-            return;
-    }
-    fail("%s never arrived", what);
+    const FrameCheck same = [&](GstBuffer *b) -> std::string {
+        return visible_of(b, w, h, f) == want ? "" : "other bytes";
+    };
+    gst_buffer_unref(pull_until(cp, same, what, 60));
 }
 
 } // namespace
@@ -170,10 +157,8 @@ GST_START_TEST(converted_frames_equal_libyuv_and_videoconvert) {
                     xshm::output_format_name(f));
         const int diff = largest_difference(frame, by_videoconvert(painted, 317, 239, f));
         fail_unless(diff <= 2, "%s: %d away from videoconvert", xshm::output_format_name(f), diff);
-        GstStructure *s = cp.negotiated();
-        fail_unless_text(gst_structure_get_string(s, "colorimetry"), "bt601");
-        fail_unless_text(gst_structure_get_string(s, "chroma-site"), "jpeg");
-        gst_structure_free(s);
+        fail_unless_text(caps_string(cp.source(), "colorimetry"), "bt601");
+        fail_unless_text(caps_string(cp.source(), "chroma-site"), "jpeg");
     }
 }
 GST_END_TEST;
@@ -191,15 +176,16 @@ GST_START_TEST(only_changed_rows_are_converted) {
         320, 240, OutputFormat::I420, "the screen");
     for (int i = 0; i < 10; ++i)
         gst_buffer_unref(cp.pull());
-    const guint64 still = converted(cp);
+    const guint64 still = stat_of(cp.source(), "bytes-converted");
     for (int i = 0; i < 20; ++i)
         gst_buffer_unref(cp.pull());
-    fail_unless_equals_uint64(converted(cp), still); // repeats: no conversion at all
+    fail_unless_equals_uint64(stat_of(cp.source(), "bytes-converted"),
+                              still); // repeats: no conversion at all
     guint64 before = 0;
     for (int change = 0; change < 2; ++change) {
         // A frame never used before is converted whole once; the second change
         // finds frames that were, and converts only rows 100..109 (pairs).
-        before = converted(cp);
+        before = stat_of(cp.source(), "bytes-converted");
         p.fill_rect(0, 101, 320, 9, 0x40c0ff + uint32_t(change));
         p.sync();
         const auto want =
@@ -209,7 +195,7 @@ GST_START_TEST(only_changed_rows_are_converted) {
         for (int i = 0; i < 10; ++i)
             gst_buffer_unref(cp.pull());
     }
-    const guint64 grew = converted(cp) - before;
+    const guint64 grew = stat_of(cp.source(), "bytes-converted") - before;
     // Each pooled frame converts the 10 rows once (a few frames are in flight).
     fail_unless(grew > 0 && grew <= 6 * 10 * 320 * 4, "%" G_GUINT64_FORMAT " bytes converted",
                 grew);
@@ -301,10 +287,8 @@ GST_START_TEST(resize_and_window_on_the_converted_path) {
         visible(reference(p.expected(0, 0, 320, 240), 320, 240, OutputFormat::I420).data(), 320,
                 240, OutputFormat::I420),
         320, 240, OutputFormat::I420, "the resized screen");
-    GstStructure *s = cp.negotiated();
-    fail_unless_text(gst_structure_get_string(s, "format"), "I420");
-    fail_unless_text(gst_structure_get_string(s, "colorimetry"), "bt601");
-    gst_structure_free(s);
+    fail_unless_text(caps_format(cp.source()), "I420");
+    fail_unless_text(caps_string(cp.source(), "colorimetry"), "bt601");
 
     TestWindow window(x.display(), "xshm-yuv-window", 20, 30, 120, 80);
     window.paint(63);
@@ -347,8 +331,8 @@ GST_START_TEST(native_format_where_nothing_is_converted) {
     for (int i = 0; i < 100 && (caps = gst_pad_get_current_caps(pad)) == nullptr; ++i)
         g_usleep(20000);
     fail_unless(caps != nullptr);
-    fail_unless_text(gst_structure_get_string(gst_caps_get_structure(caps, 0), "format"), "BGRx");
     gst_caps_unref(caps);
+    fail_unless_text(caps_format(src), "BGRx");
     gst_object_unref(pad);
     gst_object_unref(src);
     gst_element_set_state(pipeline, GST_STATE_NULL);

@@ -20,6 +20,7 @@
 #include "grabber.h"
 #include "region.h"
 #include "slot_pool.h"
+#include "support/expectations.h"
 #include "support/randr_monitors.h"
 #include "support/screen_painter.h"
 #include "support/xvfb_server.h"
@@ -30,6 +31,7 @@
 #include "support/check_main.h"
 
 using namespace xshm;
+using xshm_test::contains;
 using xshm_test::XvfbServer;
 
 namespace {
@@ -54,10 +56,6 @@ std::unique_ptr<SlotPool::Lease>
 take(SlotPool &pool, const std::atomic<bool> &cancel,
      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     return pool.acquire(cancel, timeout).lease;
-}
-
-bool contains(const std::string &text, const std::string &part) {
-    return text.find(part) != std::string::npos;
 }
 
 constexpr Nanos kMs = 1000000;

@@ -11,6 +11,7 @@
 
 #include "support/capture_pipeline.h"
 #include "support/cursor_image.h"
+#include "support/expectations.h"
 #include "support/screen_painter.h"
 #include "support/xvfb_server.h"
 
@@ -20,27 +21,6 @@
 #include "support/check_main.h"
 
 using namespace xshm_test;
-
-namespace {
-
-void wait_for(CapturePipeline &cp, const std::vector<uint8_t> &expected, unsigned w, unsigned h,
-              const char *what) {
-    std::string diff;
-    GstBuffer *b = cp.pull_matching(expected, w, h, 4, 60, &diff);
-    fail_unless(b != nullptr, "%s never arrived: %s", what, diff.c_str());
-    gst_buffer_unref(b);
-}
-
-guint64 cursor_fetches(CapturePipeline &cp) {
-    GstStructure *s = nullptr;
-    g_object_get(cp.source(), "stats", &s, nullptr);
-    guint64 n = 0;
-    gst_structure_get_uint64(s, "cursor-image-fetches", &n);
-    gst_structure_free(s);
-    return n;
-}
-
-} // namespace
 
 GST_START_TEST(cursor_is_drawn_at_the_pointer) {
     XvfbServer x({320, 240, 24});
@@ -53,10 +33,10 @@ GST_START_TEST(cursor_is_drawn_at_the_pointer) {
     fail_unless(expected != p.expected(0, 0, 320, 240), "the cursor image is invisible");
     CapturePipeline cp("display-name=" + x.display() + " show-pointer=true use-damage=false");
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    wait_for(cp, expected, 320, 240, "the cursor at 100,80");
+    expect_frame(cp, expected, 320, 240, 4, "the cursor at 100,80");
     CapturePipeline hidden("display-name=" + x.display() + " show-pointer=false");
     fail_unless_equals_int(hidden.play(), GST_STATE_CHANGE_SUCCESS);
-    wait_for(hidden, p.expected(0, 0, 320, 240), 320, 240, "the screen without the pointer");
+    expect_screen(hidden, p, "the screen without the pointer");
 }
 GST_END_TEST;
 
@@ -71,10 +51,10 @@ GST_START_TEST(moving_pointer_leaves_nothing_behind) {
     const int spots[][2] = {{20, 20}, {200, 150}, {21, 22}, {310, 230}, {0, 0}, {160, 120}};
     for (const auto &spot : spots) {
         p.warp_pointer(spot[0], spot[1]);
-        wait_for(cp, with_cursor(p, cur, spot[0], spot[1]), 320, 240, "the moved cursor");
+        expect_frame(cp, with_cursor(p, cur, spot[0], spot[1]), 320, 240, 4, "the moved cursor");
     }
     // Moves need positions, not images: the image was read once.
-    fail_unless_equals_uint64(cursor_fetches(cp), 1);
+    fail_unless_equals_uint64(stat_of(cp.source(), "cursor-image-fetches"), 1);
     // A region: the cursor is clipped at its edges.
     CapturePipeline region("display-name=" + x.display() +
                            " show-pointer=true startx=150 starty=100 endx=169 endy=129");
@@ -84,7 +64,7 @@ GST_START_TEST(moving_pointer_leaves_nothing_behind) {
     for (unsigned y = 100; y < 130; ++y)
         part.insert(part.end(), whole.begin() + (y * 320 + 150) * 4,
                     whole.begin() + (y * 320 + 170) * 4);
-    wait_for(region, part, 20, 30, "the clipped cursor");
+    expect_frame(region, part, 20, 30, 4, "the clipped cursor");
 }
 GST_END_TEST;
 
@@ -98,7 +78,7 @@ GST_START_TEST(cursor_on_the_fallback_path) {
     const CursorImage cur = read_cursor(x.display());
     CapturePipeline cp("display-name=" + x.tcp_display() + " show-pointer=true");
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    wait_for(cp, with_cursor(p, cur, 50, 60), 320, 240, "the cursor over GetImage");
+    expect_frame(cp, with_cursor(p, cur, 50, 60), 320, 240, 4, "the cursor over GetImage");
     fail_unless_text(cp.source_string("capture-path"), "get-image");
 }
 GST_END_TEST;
@@ -112,19 +92,14 @@ GST_START_TEST(show_pointer_toggled_while_playing) {
     const auto plain = p.expected(0, 0, 320, 240);
     CapturePipeline cp("display-name=" + x.display() + " show-pointer=false", "framerate=60/1", 1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    wait_for(cp, plain, 320, 240, "the screen without the pointer");
+    expect_frame(cp, plain, 320, 240, 4, "the screen without the pointer");
     g_object_set(cp.source(), "show-pointer", TRUE, nullptr);
-    wait_for(cp, with_cursor(p, cur, 140, 100), 320, 240, "the pointer switched on");
+    expect_frame(cp, with_cursor(p, cur, 140, 100), 320, 240, 4, "the pointer switched on");
     g_object_set(cp.source(), "show-pointer", FALSE, nullptr);
     // Every slot it was drawn into is refetched: none shows it afterwards.
-    wait_for(cp, plain, 320, 240, "the pointer switched off");
-    for (int i = 0; i < 20; ++i) {
-        GstBuffer *b = cp.pull();
-        fail_unless(b != nullptr);
-        const std::string diff = compare_frame(b, plain, 320, 240, 4);
-        gst_buffer_unref(b);
-        fail_unless(diff.empty(), "frame %d still shows the pointer: %s", i, diff.c_str());
-    }
+    expect_frame(cp, plain, 320, 240, 4, "the pointer switched off");
+    for (int i = 0; i < 20; ++i)
+        expect_frame(cp, plain, 320, 240, 4, "a frame without the pointer", 1);
 }
 GST_END_TEST;
 
@@ -148,9 +123,8 @@ GST_START_TEST(cursor_as_overlay_meta) {
     gst_object_unref(pad);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     // The pixels are the screen's alone ...
-    std::string diff;
-    GstBuffer *b = cp.pull_matching(p.expected(0, 0, 320, 240), 320, 240, 4, 30, &diff);
-    fail_unless(b != nullptr, "%s", diff.c_str());
+    GstBuffer *b = pull_matching_frame(cp, p.expected(0, 0, 320, 240), 320, 240, 4,
+                                       "the screen without the pointer", 30);
     // ... and the pointer rides along as one overlay rectangle.
     GstVideoOverlayCompositionMeta *meta = gst_buffer_get_video_overlay_composition_meta(b);
     fail_unless(meta != nullptr, "no overlay composition meta");

@@ -9,6 +9,7 @@
 #include <gst/video/video.h>
 
 #include "support/capture_pipeline.h"
+#include "support/expectations.h"
 #include "support/screen_painter.h"
 #include "support/xvfb_server.h"
 
@@ -20,34 +21,6 @@
 using namespace xshm_test;
 
 namespace {
-
-struct Stats {
-    guint64 frames = 0, full = 0, partial = 0, repeated = 0, skipped = 0, fetched = 0;
-};
-
-Stats stats_of(CapturePipeline &cp) {
-    GstStructure *s = nullptr;
-    g_object_get(cp.source(), "stats", &s, nullptr);
-    fail_unless(s != nullptr);
-    Stats st;
-    gst_structure_get_uint64(s, "frames", &st.frames);
-    gst_structure_get_uint64(s, "full-captures", &st.full);
-    gst_structure_get_uint64(s, "partial-captures", &st.partial);
-    gst_structure_get_uint64(s, "repeated-frames", &st.repeated);
-    gst_structure_get_uint64(s, "skipped-frames", &st.skipped);
-    gst_structure_get_uint64(s, "bytes-fetched", &st.fetched);
-    gst_structure_free(s);
-    return st;
-}
-
-// Pulls until a frame equals what the painter drew; fails after `tries`.
-void wait_for_screen(CapturePipeline &cp, ScreenPainter &p, int tries = 60) {
-    std::string diff;
-    GstBuffer *b = cp.pull_matching(p.expected(0, 0, p.width(), p.height()), p.width(), p.height(),
-                                    p.bytes_per_pixel(), tries, &diff);
-    fail_unless(b != nullptr, "the screen as drawn never arrived: %s", diff.c_str());
-    gst_buffer_unref(b);
-}
 
 // Byte loops over whole frames: not worth ThreadSanitizer's per-byte checks.
 __attribute__((no_sanitize_thread)) uint64_t hash_frame(GstBuffer *b, unsigned width,
@@ -104,12 +77,13 @@ GST_START_TEST(every_frame_is_a_drawn_state) {
             g_usleep(500);
     }
     // Once still, no stale pixel remains.
-    wait_for_screen(cp, p);
+    expect_screen(cp, p, "the last state");
     check_queued();
-    const Stats st = stats_of(cp);
+    const CaptureStats st = capture_stats(cp.source());
     fail_unless(frames > 100, "only %d frames checked", frames);
-    fail_unless(st.partial > st.full, "partial %" G_GUINT64_FORMAT " full %" G_GUINT64_FORMAT,
-                st.partial, st.full);
+    fail_unless(st.partial_captures > st.full_captures,
+                "partial %" G_GUINT64_FORMAT " full %" G_GUINT64_FORMAT, st.partial_captures,
+                st.full_captures);
 }
 GST_END_TEST;
 
@@ -119,14 +93,12 @@ GST_START_TEST(still_screen_costs_no_copy) {
     p.paint_pattern(11);
     CapturePipeline cp("display-name=" + x.display(), "framerate=200/1", 4);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    wait_for_screen(cp, p);
-    const Stats before = stats_of(cp);
+    expect_screen(cp, p, "the screen as drawn");
+    const CaptureStats before = capture_stats(cp.source());
     const void *address = nullptr;
     for (int i = 0; i < 100; ++i) {
-        GstBuffer *b = cp.pull();
-        fail_unless(b != nullptr);
-        const std::string diff = compare_frame(b, p.expected(0, 0, 640, 480), 640, 480, 4);
-        fail_unless(diff.empty(), "%s", diff.c_str());
+        GstBuffer *b =
+            pull_matching_frame(cp, p.expected(0, 0, 640, 480), 640, 480, 4, "the still screen", 1);
         if (i > 8) { // the queue drained: the same memory again and again
             if (address == nullptr)
                 address = buffer_address(b);
@@ -134,9 +106,9 @@ GST_START_TEST(still_screen_costs_no_copy) {
         }
         gst_buffer_unref(b);
     }
-    const Stats after = stats_of(cp);
-    fail_unless(after.repeated - before.repeated >= 95);
-    fail_unless(after.fetched - before.fetched <= 640 * 480 * 4 * 2);
+    const CaptureStats after = capture_stats(cp.source());
+    fail_unless(after.repeated_frames - before.repeated_frames >= 95);
+    fail_unless(after.bytes_fetched - before.bytes_fetched <= 640 * 480 * 4 * 2);
 }
 GST_END_TEST;
 
@@ -146,21 +118,22 @@ GST_START_TEST(small_change_fetches_about_its_size) {
     p.paint_pattern(12);
     CapturePipeline cp("display-name=" + x.display(), "framerate=100/1", 1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    wait_for_screen(cp, p);
+    expect_screen(cp, p, "the screen as drawn");
     const std::size_t stride = 640 * 4;
     for (int i = 0; i < 12; ++i) {
-        const Stats before = stats_of(cp);
+        const CaptureStats before = capture_stats(cp.source());
         p.fill_rect(100, 20 + 30 * i, 50, 10, 0x00ff00u + unsigned(i));
         p.sync();
-        wait_for_screen(cp, p);
-        const Stats after = stats_of(cp);
+        expect_screen(cp, p, "the small change");
+        const CaptureStats after = capture_stats(cp.source());
         if (i < 3)
             continue; // the first reuses may meet slots of unknown content
-        const guint64 fetched = after.fetched - before.fetched;
+        const guint64 fetched = after.bytes_fetched - before.bytes_fetched;
         // Ten changed rows, plus the previous change for a slot one frame older.
         fail_unless(fetched <= 2 * 10 * stride, "change %d fetched %" G_GUINT64_FORMAT " bytes", i,
                     fetched);
-        fail_unless(after.full == before.full, "change %d caused a full capture", i);
+        fail_unless(after.full_captures == before.full_captures, "change %d caused a full capture",
+                    i);
     }
 }
 GST_END_TEST;
@@ -171,26 +144,27 @@ GST_START_TEST(written_slot_is_refetched_whole) {
     p.paint_pattern(13);
     CapturePipeline cp("display-name=" + x.display(), "framerate=100/1", 1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    wait_for_screen(cp, p);
+    expect_screen(cp, p, "the screen as drawn");
     GstBuffer *held = cp.pull();
     fail_unless(held != nullptr);
     // Once the source moved on, the held buffer is ours alone and writable.
     p.fill_rect(0, 0, 10, 10, 0x112233);
     p.sync();
-    wait_for_screen(cp, p);
+    expect_screen(cp, p, "the corner change");
     fail_unless(gst_buffer_is_writable(held));
     GstMapInfo map;
     fail_unless(gst_buffer_map(held, &map, GST_MAP_WRITE));
     std::memset(map.data, 0xab, map.size);
     gst_buffer_unmap(held, &map);
     gst_buffer_unref(held); // the scribbled slot returns to the pool
-    const Stats before = stats_of(cp);
+    const CaptureStats before = capture_stats(cp.source());
     for (int i = 0; i < 10; ++i) {
         p.fill_rect(20 * i, 100, 15, 15, 0x445566u + unsigned(i));
         p.sync();
-        wait_for_screen(cp, p);
+        expect_screen(cp, p, "a square in the row");
     }
-    fail_unless(stats_of(cp).full > before.full, "the written slot was not refetched whole");
+    fail_unless(stat_of(cp.source(), "full-captures") > before.full_captures,
+                "the written slot was not refetched whole");
 }
 GST_END_TEST;
 
@@ -203,24 +177,19 @@ GST_START_TEST(region_ignores_damage_outside_it) {
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     for (int i = 0; i < 5; ++i)
         gst_buffer_unref(cp.pull());
-    const Stats before = stats_of(cp);
+    const CaptureStats before = capture_stats(cp.source());
     p.fill_rect(400, 300, 100, 100, 0xff0000); // outside the region
     p.sync();
     for (int i = 0; i < 10; ++i)
         gst_buffer_unref(cp.pull());
-    const Stats mid = stats_of(cp);
-    fail_unless(mid.full + mid.partial == before.full + before.partial,
+    const CaptureStats mid = capture_stats(cp.source());
+    fail_unless(mid.full_captures + mid.partial_captures ==
+                    before.full_captures + before.partial_captures,
                 "drawing outside the region caused a capture");
     p.fill_rect(150, 150, 20, 20, 0x00ff00); // inside
     p.sync();
-    const auto expected = p.expected(100, 100, 200, 100);
-    bool seen = false;
-    for (int i = 0; i < 30 && !seen; ++i) {
-        GstBuffer *b = cp.pull();
-        seen = compare_frame(b, expected, 200, 100, 4).empty();
-        gst_buffer_unref(b);
-    }
-    fail_unless(seen, "the change inside the region never arrived");
+    expect_frame(cp, p.expected(100, 100, 200, 100), 200, 100, 4, "the change inside the region",
+                 30);
 }
 GST_END_TEST;
 
@@ -232,15 +201,15 @@ GST_START_TEST(fallback_path_with_damage) {
     p.paint_pattern(15);
     CapturePipeline cp("display-name=" + x.tcp_display(), "framerate=100/1", 1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    wait_for_screen(cp, p);
+    expect_screen(cp, p, "the screen as drawn");
     fail_unless_text(cp.source_string("capture-path"), "get-image");
-    const Stats before = stats_of(cp);
+    const CaptureStats before = capture_stats(cp.source());
     for (int i = 0; i < 10; ++i)
         gst_buffer_unref(cp.pull());
-    fail_unless(stats_of(cp).repeated - before.repeated >= 8);
+    fail_unless(stat_of(cp.source(), "repeated-frames") - before.repeated_frames >= 8);
     p.fill_rect(5, 5, 30, 30, 0x0000ff);
     p.sync();
-    wait_for_screen(cp, p);
+    expect_screen(cp, p, "the blue square");
 }
 GST_END_TEST;
 
@@ -251,14 +220,14 @@ GST_START_TEST(skip_unchanged_pushes_nothing_while_still) {
     CapturePipeline cp("display-name=" + x.display() + " skip-unchanged=true",
                        "max-framerate=100/1", 4);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    wait_for_screen(cp, p);
+    expect_screen(cp, p, "the screen as drawn");
     while (GstBuffer *b = cp.pull(200 * GST_MSECOND))
         gst_buffer_unref(b);
     fail_unless(cp.pull(300 * GST_MSECOND) == nullptr, "a still screen produced frames");
     p.fill_rect(10, 10, 10, 10, 0xffffff);
     p.sync();
-    wait_for_screen(cp, p, 2);
-    fail_unless(stats_of(cp).skipped > 10);
+    expect_screen(cp, p, "the change", 2);
+    fail_unless(stat_of(cp.source(), "skipped-frames") > 10);
 }
 GST_END_TEST;
 
@@ -271,11 +240,12 @@ GST_START_TEST(server_without_damage_captures_every_frame) {
     p.paint_pattern(17);
     CapturePipeline cp("display-name=" + x.display(), "framerate=100/1", 1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    wait_for_screen(cp, p);
+    expect_screen(cp, p, "the screen as drawn");
     p.paint_pattern(18);
-    wait_for_screen(cp, p);
-    const Stats st = stats_of(cp);
-    fail_unless(st.partial == 0 && st.repeated == 0 && st.full == st.frames);
+    expect_screen(cp, p, "the second pattern");
+    const CaptureStats st = capture_stats(cp.source());
+    fail_unless(st.partial_captures == 0 && st.repeated_frames == 0 &&
+                st.full_captures == st.frames);
 }
 GST_END_TEST;
 

@@ -17,6 +17,8 @@
 #include <xcb/xcb.h>
 
 #include "support/capture_pipeline.h"
+#include "support/child_process.h"
+#include "support/expectations.h"
 #include "support/randr_monitors.h"
 #include "support/screen_painter.h"
 #include "support/xvfb_server.h"
@@ -35,41 +37,6 @@ std::string display_prop(const XvfbServer &x) { return "display-name=" + x.displ
 // A caps filter that fixes nothing: the source chooses its rate.
 const char *const kAnyRate = "pixel-aspect-ratio=1/1";
 
-void expect_fraction(const GstStructure *s, const char *field, int n, int d) {
-    gint got_n = -1, got_d = -1;
-    fail_unless(gst_structure_get_fraction(s, field, &got_n, &got_d), "no %s in caps", field);
-    fail_unless(got_n == n && got_d == d, "%s is %d/%d, expected %d/%d", field, got_n, got_d, n, d);
-}
-
-guint64 stat_of(CapturePipeline &cp, const char *field) {
-    GstStructure *s = nullptr;
-    g_object_get(cp.source(), "stats", &s, nullptr);
-    guint64 value = 0;
-    fail_unless(gst_structure_get_uint64(s, field, &value), "no %s in stats", field);
-    gst_structure_free(s);
-    return value;
-}
-
-// Text of the next message of `type` within `timeout`, "" when none came.
-std::string message_text(CapturePipeline &cp, GstMessageType type, GstClockTime timeout) {
-    GstMessage *msg = cp.wait_message(type, timeout);
-    if (msg == nullptr)
-        return "";
-    GError *error = nullptr;
-    if (type == GST_MESSAGE_WARNING)
-        gst_message_parse_warning(msg, &error, nullptr);
-    else
-        gst_message_parse_error(msg, &error, nullptr);
-    std::string text = error->message;
-    g_error_free(error);
-    gst_message_unref(msg);
-    return text;
-}
-
-bool contains(const std::string &text, const std::string &part) {
-    return text.find(part) != std::string::npos;
-}
-
 // The lowest free descriptor number: a limit there makes the next open fail.
 rlim_t lowest_free_descriptor() {
     const int fd = dup(0);
@@ -87,22 +54,18 @@ GST_START_TEST(variable_rate_caps_as_pipewiresrc) {
     fail_unless(b != nullptr);
     fail_unless(!GST_BUFFER_DURATION_IS_VALID(b), "a variable-rate frame claims a duration");
     gst_buffer_unref(b);
-    GstStructure *s = vfr.negotiated();
-    expect_fraction(s, "framerate", 0, 1);
-    expect_fraction(s, "max-framerate", 30, 1);
-    gst_structure_free(s);
+    expect_fraction(vfr.source(), "framerate", 0, 1);
+    expect_fraction(vfr.source(), "max-framerate", 30, 1);
 
     CapturePipeline fast(display_prop(x) + " skip-unchanged=true", "max-framerate=60/1");
     fail_unless_equals_int(fast.play(), GST_STATE_CHANGE_SUCCESS);
     gst_buffer_unref(fast.pull());
-    s = fast.negotiated();
-    expect_fraction(s, "max-framerate", 60, 1);
-    gst_structure_free(s);
+    expect_fraction(fast.source(), "max-framerate", 60, 1);
 
     // Asking for a constant rate from a variable-rate source says what to ask instead.
     CapturePipeline wrong(display_prop(x) + " skip-unchanged=true", "framerate=30/1");
     wrong.play();
-    const std::string error = wrong.wait_error(5 * GST_SECOND);
+    const std::string error = message_text(wrong, GST_MESSAGE_ERROR, 5 * GST_SECOND);
     fail_unless(contains(error, "max-framerate"), "error: '%s'", error.c_str());
 }
 GST_END_TEST;
@@ -125,9 +88,9 @@ GST_START_TEST(keepalive_cadence_on_a_still_screen) {
         }
         last = pts;
     }
-    fail_unless(stat_of(cp, "keepalive-frames") >= 3);
-    fail_unless(stat_of(cp, "full-captures") + stat_of(cp, "partial-captures") == 1,
-                "a still screen was captured again");
+    const CaptureStats st = capture_stats(cp.source());
+    fail_unless(st.keepalive_frames >= 3);
+    fail_unless(st.full_captures + st.partial_captures == 1, "a still screen was captured again");
 }
 GST_END_TEST;
 
@@ -145,10 +108,9 @@ GST_START_TEST(changes_are_stamped_when_they_happen) {
         p.fill_rect(20 * i, 40, 20, 20, 0x00ff00u + uint32_t(i));
         p.sync();
         const GstClockTime painted = cp.running_time();
-        std::string diff;
-        GstBuffer *b = cp.pull_matching(p.expected(0, 0, 320, 240), 320, 240, 4, 1, &diff);
-        fail_unless(b != nullptr, "change %d: the next frame is not the painted screen: %s", i,
-                    diff.c_str());
+        const std::string what = "change " + std::to_string(i) + " in the next frame";
+        GstBuffer *b =
+            pull_matching_frame(cp, p.expected(0, 0, 320, 240), 320, 240, 4, what.c_str(), 1);
         const GstClockTime pts = GST_BUFFER_PTS(b);
         gst_buffer_unref(b);
         // Taken at the first frame time after the paint (1/60 s grid).
@@ -181,7 +143,7 @@ GST_START_TEST(closing_frame_for_an_application_eos) {
     GstMessage *eos = cp.wait_message(GST_MESSAGE_EOS, 5 * GST_SECOND);
     fail_unless(eos != nullptr, "no EOS after the closing frame");
     gst_message_unref(eos);
-    fail_unless_equals_uint64(stat_of(cp, "closing-frames"), 1);
+    fail_unless_equals_uint64(stat_of(cp.source(), "closing-frames"), 1);
 }
 GST_END_TEST;
 
@@ -190,19 +152,14 @@ GST_START_TEST(skip_unchanged_toggled_while_playing) {
     CapturePipeline cp(display_prop(x), kAnyRate, 8);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     gst_buffer_unref(cp.pull());
-    GstStructure *s = cp.negotiated();
-    expect_fraction(s, "framerate", 30, 1);
-    gst_structure_free(s);
+    expect_fraction(cp.source(), "framerate", 30, 1);
     g_object_set(cp.source(), "skip-unchanged", TRUE, "keepalive-time", 0u, nullptr);
     bool variable = false;
     for (int i = 0; i < 40 && !variable; ++i) {
         if (GstBuffer *b = cp.pull(100 * GST_MSECOND))
             gst_buffer_unref(b);
-        s = cp.negotiated();
-        gint n = -1, d = -1;
-        variable = gst_structure_get_fraction(s, "framerate", &n, &d) && n == 0 &&
-                   gst_structure_has_field(s, "max-framerate");
-        gst_structure_free(s);
+        variable = caps_fraction(cp.source(), "framerate").num == 0 &&
+                   caps_fraction(cp.source(), "max-framerate").den != -1;
     }
     fail_unless(variable, "caps did not become variable-rate");
     while (GstBuffer *b = cp.pull(200 * GST_MSECOND))
@@ -268,7 +225,7 @@ GST_START_TEST(server_death_while_waiting_for_a_slot) {
     fail_unless(cp.pull(300 * GST_MSECOND) == nullptr);
     x.kill();
     const gint64 begin = g_get_monotonic_time();
-    const std::string error = cp.wait_error(2 * GST_SECOND);
+    const std::string error = message_text(cp, GST_MESSAGE_ERROR, 2 * GST_SECOND);
     fail_unless(contains(error, "lost the connection"), "error: '%s'", error.c_str());
     fail_unless(g_get_monotonic_time() - begin < G_USEC_PER_SEC, "reported late");
     gst_buffer_unref(a);
@@ -317,6 +274,7 @@ GST_START_TEST(a_stopped_capture_never_freezes_the_display) {
     XvfbServer x({640, 480, 24});
     const pid_t child = fork();
     if (child == 0) {
+        restore_sanitizer_preload(); // it loads our plugin
         const std::string display = "display-name=" + x.display();
         execlp("gst-launch-1.0", "gst-launch-1.0", "-q", "xshmsrc", display.c_str(),
                "show-pointer=false", "!", "video/x-raw,framerate=0/1", "!", "fakesink",
@@ -367,7 +325,7 @@ GST_START_TEST(slot_activation_failure_names_its_cause) {
     tight.rlim_cur = 1;
     setrlimit(RLIMIT_FSIZE, &tight);
     gst_element_set_state(cp.pipeline(), GST_STATE_PLAYING);
-    const std::string error = cp.wait_error(5 * GST_SECOND);
+    const std::string error = message_text(cp, GST_MESSAGE_ERROR, 5 * GST_SECOND);
     setrlimit(RLIMIT_FSIZE, &saved);
     fail_unless(contains(error, "shared-memory slots") && contains(error, "sizing the memfd") &&
                     contains(error, "File too large"),
@@ -394,7 +352,7 @@ GST_START_TEST(descriptor_exhaustion_is_an_error_not_an_abort) {
         for (int i = 0; i < 10 && error.empty(); ++i) {
             if (GstBuffer *b = cp.pull(200 * GST_MSECOND))
                 gst_buffer_unref(b); // keep the three held: the pool must grow
-            error = cp.wait_error(0);
+            error = message_text(cp, GST_MESSAGE_ERROR, 0);
         }
         setrlimit(RLIMIT_NOFILE, &saved);
         fail_unless(contains(error, "memfd_create failed: Too many open files"), "error: '%s'",
@@ -407,7 +365,7 @@ GST_START_TEST(descriptor_exhaustion_is_an_error_not_an_abort) {
     tight.rlim_cur = lowest_free_descriptor();
     setrlimit(RLIMIT_NOFILE, &tight);
     gst_element_set_state(cp.pipeline(), GST_STATE_PLAYING);
-    const std::string error = cp.wait_error(5 * GST_SECOND);
+    const std::string error = message_text(cp, GST_MESSAGE_ERROR, 5 * GST_SECOND);
     setrlimit(RLIMIT_NOFILE, &saved);
     fail_unless(contains(error, x.display()) && contains(error, "no file descriptor left"),
                 "error: '%s'", error.c_str());

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "support/child_process.h"
+#include "support/expectations.h"
 #include "support/media_file.h"
 #include "support/randr_monitors.h"
 #include "support/screen_painter.h"
@@ -34,10 +35,6 @@ std::string temp_path(const std::string &name) {
 bool exists(const std::string &path) {
     struct stat st {};
     return stat(path.c_str(), &st) == 0;
-}
-
-bool contains(const std::string &text, const std::string &part) {
-    return text.find(part) != std::string::npos;
 }
 
 // xshm-record with `args` on display `x` (output on a pipe unless `terminal`).
@@ -297,21 +294,11 @@ GST_START_TEST(lost_x_server_finishes_the_file) {
 }
 GST_END_TEST;
 
-// Third-party programs the test starts run without the sanitizer runtime a
-// sanitizer build preloads (PulseAudio does not survive it).
-struct WithoutPreload {
-    std::string saved = g_getenv("LD_PRELOAD") ? g_getenv("LD_PRELOAD") : "";
-    WithoutPreload() { g_unsetenv("LD_PRELOAD"); }
-    ~WithoutPreload() {
-        if (!saved.empty())
-            g_setenv("LD_PRELOAD", saved.c_str(), TRUE);
-    }
-};
-
-// A PulseAudio of the test's own with a null sink playing a tone.
+// A PulseAudio of the test's own with a null sink playing a tone (both run
+// without a sanitizer runtime, as every third-party program: PulseAudio does
+// not survive it).
 GST_START_TEST(audio_is_recorded_in_sync) {
     XvfbServer x({320, 240, 24});
-    auto *plain = new WithoutPreload;
     gchar *dir = g_dir_make_tmp("xshm-pulse-XXXXXX", nullptr);
     g_setenv("PULSE_RUNTIME_PATH", dir, TRUE);
     g_setenv("PULSE_SERVER", (std::string("unix:") + dir + "/native").c_str(), TRUE);
@@ -323,7 +310,6 @@ GST_START_TEST(audio_is_recorded_in_sync) {
         g_usleep(50000);
     ChildProcess tone({"gst-launch-1.0", "-q", "audiotestsrc", "is-live=true", "freq=440", "!",
                        "pulsesink", "device=xshmtest"});
-    delete plain;
     g_usleep(500000);
     for (const char *name : {"audio.mkv", "audio.mp4"}) {
         const std::string file = temp_path(name);
@@ -334,8 +320,7 @@ GST_START_TEST(audio_is_recorded_in_sync) {
         const std::string codec = probe(file, "a:0", "stream=codec_name");
         const double video = stream_end(file, "v:0"), audio = stream_end(file, "a:0");
         unlink(file.c_str());
-        fail_unless_text(codec,
-                         std::string(name).find(".mp4") != std::string::npos ? "aac" : "opus");
+        fail_unless_text(codec, contains(name, ".mp4") ? "aac" : "opus");
         fail_unless(audio > video - 0.2 && audio < video + 0.2, "%s: audio %.3f s, video %.3f s",
                     name, audio, video);
     }
@@ -364,7 +349,7 @@ GST_START_TEST(progress_only_on_a_terminal) {
     fail_unless_equals_int(piped->wait(), 0);
     const std::string logged = piped->output();
     delete piped;
-    fail_unless(logged.find('\r') == std::string::npos && logged.find('\033') == std::string::npos,
+    fail_unless(!contains(logged, "\r") && !contains(logged, "\033"),
                 "control characters without a terminal: %s", logged.c_str());
     fail_unless(contains(logged, "recording the screen") && contains(logged, "wrote " + file));
     fail_unless(contains(logged, "x264enc"), "the encoder is not named: %s", logged.c_str());

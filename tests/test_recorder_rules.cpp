@@ -9,6 +9,7 @@
 #include "output_format.h"
 #include "progress_line.h"
 #include "recorder_options.h"
+#include "support/expectations.h"
 
 // Last: GstCheck defines a fail() macro that C++ stream headers must not see.
 #include <gst/check/gstcheck.h>
@@ -16,14 +17,11 @@
 #include "support/check_main.h"
 
 using namespace xshm_record;
+using xshm_test::contains;
 
 namespace {
 
 ParsedOptions parse(const std::vector<std::string> &args) { return parse_options(args); }
-
-bool contains(const std::string &text, const std::string &part) {
-    return text.find(part) != std::string::npos;
-}
 
 std::string property(const EncoderPlan &plan, const std::string &name) {
     for (const auto &p : plan.properties)

@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include "support/child_process.h"
+#include "support/expectations.h"
 #include "support/media_file.h"
 #include "support/screen_painter.h"
 #include "support/xvfb_server.h"
@@ -55,15 +57,6 @@ GstClockTime running_time(GstElement *pipeline) {
     const GstClockTime now = gst_clock_get_time(clock) - gst_element_get_base_time(pipeline);
     gst_object_unref(clock);
     return now;
-}
-
-guint64 stat_of(GstElement *source, const char *field) {
-    GstStructure *s = nullptr;
-    g_object_get(source, "stats", &s, nullptr);
-    guint64 value = 0;
-    gst_structure_get_uint64(s, field, &value);
-    gst_structure_free(s);
-    return value;
 }
 
 // Paints four colour changes, stays still (keepalives every 500 ms), then ends
@@ -202,6 +195,7 @@ GST_START_TEST(gst_launch_e_records_until_ctrl_c) {
     const gint64 begin = g_get_monotonic_time();
     const pid_t child = fork();
     if (child == 0) {
+        restore_sanitizer_preload(); // it loads our plugin
         const std::string display = "display-name=" + x.display(), location = "location=" + file;
         execlp("gst-launch-1.0", "gst-launch-1.0", "-q", "-e", "xshmsrc", display.c_str(),
                "skip-unchanged=true", "!", "videoconvert", "!", "x264enc", "speed-preset=ultrafast",

@@ -50,23 +50,6 @@ GstBuffer *CapturePipeline::pull(GstClockTime timeout) {
     return buffer;
 }
 
-GstBuffer *CapturePipeline::pull_matching(const std::vector<uint8_t> &expected, unsigned width,
-                                          unsigned height, unsigned bytes_per_pixel, int tries,
-                                          std::string *diff) {
-    for (int i = 0; i < tries; ++i) {
-        GstBuffer *buffer = pull();
-        if (buffer == nullptr) {
-            *diff = "no frame arrived";
-            return nullptr;
-        }
-        *diff = compare_frame(buffer, expected, width, height, bytes_per_pixel);
-        if (diff->empty())
-            return buffer;
-        gst_buffer_unref(buffer);
-    }
-    return nullptr;
-}
-
 GstMessage *CapturePipeline::drain_until_end(bool *warned) {
     GstBus *bus = gst_element_get_bus(pipeline_);
     GstMessage *msg = nullptr;
@@ -96,17 +79,6 @@ GstMessage *CapturePipeline::wait_message(GstMessageType types, GstClockTime tim
     return message;
 }
 
-GstStructure *CapturePipeline::negotiated() const {
-    GstPad *pad = gst_element_get_static_pad(source_, "src");
-    GstCaps *caps = gst_pad_get_current_caps(pad);
-    gst_object_unref(pad);
-    if (caps == nullptr)
-        return nullptr;
-    GstStructure *s = gst_structure_copy(gst_caps_get_structure(caps, 0));
-    gst_caps_unref(caps);
-    return s;
-}
-
 GstClockTime CapturePipeline::running_time() const {
     GstClock *clock = gst_element_get_clock(pipeline_);
     if (clock == nullptr)
@@ -114,18 +86,6 @@ GstClockTime CapturePipeline::running_time() const {
     const GstClockTime now = gst_clock_get_time(clock);
     gst_object_unref(clock);
     return now - gst_element_get_base_time(pipeline_);
-}
-
-std::string CapturePipeline::wait_error(GstClockTime timeout) {
-    GstMessage *message = wait_message(GST_MESSAGE_ERROR, timeout);
-    if (message == nullptr)
-        return "";
-    GError *error = nullptr;
-    gst_message_parse_error(message, &error, nullptr);
-    std::string text = error->message;
-    g_error_free(error);
-    gst_message_unref(message);
-    return text;
 }
 
 std::string CapturePipeline::source_string(const char *property) const {

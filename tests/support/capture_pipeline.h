@@ -27,21 +27,12 @@ public:
     void stop();
     // Next buffer (transfer full), or null after `timeout`.
     GstBuffer *pull(GstClockTime timeout = 10 * GST_SECOND);
-    // Pulls until a frame equals `expected` (rows packed; the screen may show an
-    // older state for a few frames). Returns it (transfer full), or null after
-    // `tries` frames with the last difference in `diff`.
-    GstBuffer *pull_matching(const std::vector<uint8_t> &expected, unsigned width, unsigned height,
-                             unsigned bytes_per_pixel, int tries, std::string *diff);
     // Keeps taking frames (so the source keeps running) until the bus carries
     // EOS or an error, for up to five seconds; notes whether a warning came.
     GstMessage *drain_until_end(bool *warned = nullptr);
-    // First ERROR message text within `timeout` ("" when none).
-    std::string wait_error(GstClockTime timeout);
     // The next message of `types` within `timeout` (transfer full), or null.
     GstMessage *wait_message(GstMessageType types, GstClockTime timeout);
     std::string source_string(const char *property) const;
-    // The source's negotiated caps structure (a copy, free it), or null.
-    GstStructure *negotiated() const;
     // The pipeline's running time now: what buffer timestamps are measured in.
     GstClockTime running_time() const;
 

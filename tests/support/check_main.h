@@ -28,8 +28,13 @@
     }                                                                                              \
     XSHM_CHECK_MAIN(name)
 
+namespace xshm_test {
+void set_sanitizer_preload_aside(); // support/child_process.h
+}
+
 #define XSHM_CHECK_MAIN(name)                                                                      \
     int main(int argc, char **argv) {                                                              \
+        xshm_test::set_sanitizer_preload_aside();                                                  \
         gst_check_init(&argc, &argv);                                                              \
         SRunner *runner = srunner_create(name##_suite());                                          \
         srunner_run_all(runner, CK_NORMAL);                                                        \

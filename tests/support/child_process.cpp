@@ -95,6 +95,22 @@ const std::string &ChildProcess::output() {
     return output_;
 }
 
+namespace {
+constexpr const char *kSetAsidePreload = "XSHM_TEST_SANITIZER_PRELOAD";
+}
+
+void set_sanitizer_preload_aside() {
+    if (const char *preload = g_getenv("LD_PRELOAD")) {
+        g_setenv(kSetAsidePreload, preload, TRUE);
+        g_unsetenv("LD_PRELOAD");
+    }
+}
+
+void restore_sanitizer_preload() {
+    if (const char *preload = g_getenv(kSetAsidePreload))
+        g_setenv("LD_PRELOAD", preload, TRUE);
+}
+
 std::string command_output(const std::string &command) {
     std::string text;
     if (FILE *pipe = popen(command.c_str(), "r")) {

@@ -33,4 +33,12 @@ private:
 // Runs `command` in a shell and returns what it printed on stdout.
 std::string command_output(const std::string &command);
 
+// Sanitizer setups preload their runtime (tests/meson.build) for the programs
+// of ours a test starts. Third-party ones (Xvfb and its xkbcomp, xrandr,
+// openbox, ffprobe, ...) must run without it, or LeakSanitizer fails them for
+// leaks of their own: main() sets the preload aside for every child, and a
+// child that loads our plugin (gst-launch-1.0) takes it back before exec.
+void set_sanitizer_preload_aside();
+void restore_sanitizer_preload();
+
 } // namespace xshm_test
