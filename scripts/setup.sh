@@ -14,7 +14,7 @@ PACKAGES=(
   xvfb x11-xserver-utils xauth ffmpeg valgrind python3 pulseaudio
   openbox picom xdotool x11-apps
   debhelper dpkg-dev
-  python3-gi python3-numpy gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
+  python3-gi python3-numpy gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 python3-gst-1.0
 )
 
 run_tests=1
