@@ -332,9 +332,20 @@ def report(size, memcpy, paint, results, notes, height, scenarios):
     return rows
 
 
+def markdown_head(*columns):
+    """A Markdown table's header: the first three columns (size, scenario,
+    contender) left-aligned, the figures right-aligned."""
+    return ["| " + " | ".join(columns) + " |",
+            "|" + "---|" * 3 + "---:|" * (len(columns) - 3)]
+
+
+def targets_line(met, total):
+    return f"  {met} of {total} targets met." if met < total else f"  All {total} targets met."
+
+
 def markdown(all_rows):
-    out = ["| size | scenario | contender | fps | client ms/frame | X server ms/frame | "
-           "net ms/frame | × memcpy | peak MB |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    out = markdown_head("size", "scenario", "contender", "fps", "client ms/frame",
+                        "X server ms/frame", "net ms/frame", "× memcpy", "peak MB")
     for size, memcpy, rows in all_rows:
         for sc, name, m in rows:
             out.append(f"| {size} | {sc} | {name} | {m['fps']:.0f} | {m['client_ms']:.3f} | "
@@ -529,57 +540,72 @@ def record_once(key, display, size, xpid, out, args, env):
             "fps": frames / recorded, "kbps": nbytes * 8 / 1000.0 / recorded}
 
 
+def run_rounds(x, size, scenarios, contenders, names, rounds, paint_alone, run_one, progress):
+    """Every scenario, `rounds` times: what painting alone costs the X server
+    (paint_alone()), then each contender in turn, alternating so that drift hits
+    all alike. run_one(scenario, key, round_no, paint) measures one run; one
+    contender failing never ends the benchmark."""
+    paint = {}      # scenario -> [painting alone, per round]
+    results = {}    # (scenario, key) -> [run, ...]
+    failures = {}   # (scenario, key) -> [reason, ...]
+    notes = []
+    for scenario in scenarios:
+        try:
+            painter = Painter(scenario, x.display)
+        except Exception as e:
+            for key in contenders:
+                failures.setdefault((scenario, key), []).append(f"no painter: {e}")
+            continue
+        try:
+            for round_no in range(rounds):
+                time.sleep(0.3)
+                paint.setdefault(scenario, []).append(paint_alone())
+                for key in contenders:
+                    label = f"{size} {scenario:6} round {round_no + 1}: {names[key][0]}"
+                    print(f"  {label} ...", end="", flush=True, file=sys.stderr)
+                    try:
+                        r = run_one(scenario, key, round_no, paint[scenario][-1])
+                        results.setdefault((scenario, key), []).append(r)
+                        print(f" {progress(r)}", file=sys.stderr, flush=True)
+                    except Exception as e:
+                        failures.setdefault((scenario, key), []).append(str(e))
+                        print(f" FAILED: {e}", file=sys.stderr, flush=True)
+        finally:
+            steps, late = painter.stop()
+            if steps and late > 0.02 * (steps + late):
+                notes.append(f"{scenario}: the painter fell behind ({late} of {steps + late} "
+                             f"changes late): the machine was saturated, figures understate "
+                             f"the load")
+    return paint, results, failures, notes
+
+
 def rec_bench_size(size, args, env):
     x = Xvfb(size)
     tmp = tempfile.mkdtemp(prefix="xshm-rec-")
     runenv = dict(env, DISPLAY=x.display)
-    paint = {}      # scenario -> [X server % while painting alone, per round]
-    results = {}    # (scenario, key) -> [run, ...]
-    failures = {}   # (scenario, key) -> [reason, ...]
-    notes = []
+
+    def paint_alone():  # X server % while painting, no recorder running
+        t0, s0 = time.monotonic(), proc_cpu_ms(x.pid)
+        time.sleep(args.rec_alone)
+        return cpu_percent(s0, proc_cpu_ms(x.pid), t0, time.monotonic())
+
+    def run_one(scenario, key, round_no, _paint):
+        out = os.path.join(tmp, f"{size}-{scenario}-{key}-{round_no}.mkv")
+        try:
+            return record_once(key, x.display, size, x.pid, out, args, runenv)
+        finally:
+            if args.keep_recordings and os.path.exists(out):
+                shutil.copy(out, args.keep_recordings)
+            if os.path.exists(out):
+                os.remove(out)
+
     try:
-        for scenario in args.rec_scenarios:
-            try:
-                painter = Painter(scenario, x.display)
-            except Exception as e:
-                for key in args.rec_contenders:
-                    failures.setdefault((scenario, key), []).append(f"no painter: {e}")
-                continue
-            try:
-                for round_no in range(args.rounds_rec):
-                    # The painter's own cost on the X server, with no recorder running.
-                    time.sleep(0.3)
-                    t0, s0 = time.monotonic(), proc_cpu_ms(x.pid)
-                    time.sleep(args.rec_alone)
-                    paint.setdefault(scenario, []).append(
-                        cpu_percent(s0, proc_cpu_ms(x.pid), t0, time.monotonic()))
-                    for key in args.rec_contenders:
-                        out = os.path.join(tmp, f"{size}-{scenario}-{key}-{round_no}.mkv")
-                        label = f"{size} {scenario:6} round {round_no + 1}: {REC_CONTENDERS[key][0]}"
-                        print(f"  {label} ...", end="", flush=True, file=sys.stderr)
-                        try:
-                            r = record_once(key, x.display, size, x.pid, out, args, runenv)
-                            results.setdefault((scenario, key), []).append(r)
-                            print(f" {r['rec']:.1f} % + X {r['srv']:.1f} %, {r['frames']} frames",
-                                  file=sys.stderr, flush=True)
-                        except Exception as e:  # one contender failing must not end the run
-                            failures.setdefault((scenario, key), []).append(str(e))
-                            print(f" FAILED: {e}", file=sys.stderr, flush=True)
-                        finally:
-                            if args.keep_recordings and os.path.exists(out):
-                                shutil.copy(out, args.keep_recordings)
-                            if os.path.exists(out):
-                                os.remove(out)
-            finally:
-                steps, late = painter.stop()
-                if steps and late > 0.02 * (steps + late):
-                    notes.append(f"{scenario}: the painter fell behind ({late} of {steps + late} "
-                                 f"changes late): the machine was saturated, figures understate "
-                                 f"the load")
+        return run_rounds(x, size, args.rec_scenarios, args.rec_contenders, REC_CONTENDERS,
+                          args.rounds_rec, paint_alone, run_one,
+                          lambda r: f"{r['rec']:.1f} % + X {r['srv']:.1f} %, {r['frames']} frames")
     finally:
         x.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    return paint, results, failures, notes
 
 
 def fraction(r):
@@ -590,30 +616,42 @@ def fraction(r):
     return f"1/{inv:.0f}" if inv >= 10 else f"1/{inv:.1f}"
 
 
+def summarize(size, scenarios, contenders, names, results, failures, figures, baseline, field):
+    """One row per (scenario, contender) with the medians figures(scenario, runs)
+    gives, and `field` as a ratio to the baseline contender's in that scenario."""
+    rows = []
+    for sc in scenarios:
+        these = []
+        for key in contenders:
+            runs = results.get((sc, key), [])
+            m = {"size": size, "scenario": sc, "key": key, "name": names[key][0],
+                 "runs": len(runs), "failed": failures.get((sc, key), [])}
+            if runs:
+                m.update(figures(sc, runs))
+            these.append(m)
+        base = next((m[field] for m in these if m["key"] == baseline and field in m), None)
+        for m in these:
+            if field in m:
+                m["ratio"] = m[field] / base if base else None
+        rows += these
+    return rows
+
+
 def rec_summarize(size, paint, results, failures, args):
     """Medians per (scenario, contender), net CPU and the ratio against FFmpeg."""
     paint_med = {sc: statistics.median(v) for sc, v in paint.items()}
-    rows = []
-    for sc in args.rec_scenarios:
-        ff = None
-        for key in args.rec_contenders:
-            runs = results.get((sc, key), [])
-            fails = failures.get((sc, key), [])
-            m = {"size": size, "scenario": sc, "key": key, "name": REC_CONTENDERS[key][0],
-                 "runs": len(runs), "failed": fails}
-            if runs:
-                for k in ("rec", "srv", "frames", "duration", "fps", "kbps"):
-                    vals = [r[k] for r in runs if r[k] == r[k]]
-                    m[k] = statistics.median(vals) if vals else float("nan")
-                nets = [max(0.0, r["rec"] + r["srv"] - paint_med.get(sc, 0.0)) for r in runs]
-                m["net"] = statistics.median(nets)
-                if key == FFMPEG_KEY:
-                    ff = m["net"]
-            rows.append(m)
-        for m in rows:
-            if m["scenario"] == sc and "net" in m:
-                m["ratio"] = m["net"] / ff if ff else None
-    return paint_med, rows
+
+    def figures(sc, runs):
+        m = {}
+        for k in ("rec", "srv", "frames", "duration", "fps", "kbps"):
+            vals = [r[k] for r in runs if r[k] == r[k]]
+            m[k] = statistics.median(vals) if vals else float("nan")
+        m["net"] = statistics.median(
+            max(0.0, r["rec"] + r["srv"] - paint_med.get(sc, 0.0)) for r in runs)
+        return m
+
+    return paint_med, summarize(size, args.rec_scenarios, args.rec_contenders, REC_CONTENDERS,
+                                results, failures, figures, FFMPEG_KEY, "net")
 
 
 def ratio_text(m):
@@ -688,14 +726,13 @@ def rec_verdicts(all_rows, args):
             met += ok
             lines.append(what + words)
     if total:
-        lines.append(f"  {met} of {total} targets met." if met < total else
-                     f"  All {total} targets met.")
+        lines.append(targets_line(met, total))
     print("\n".join(lines), flush=True)
 
 
 def rec_markdown(all_rows):
-    out = ["| size | scenario | contender | recorder % | X server % | net % | × FFmpeg | "
-           "frames written | file duration |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    out = markdown_head("size", "scenario", "contender", "recorder %", "X server %", "net %",
+                        "× FFmpeg", "frames written", "file duration")
     for m in all_rows:
         if not m["runs"]:
             out.append(f"| {m['size']} | {m['scenario']} | {m['name']} | failed | | | | | |")
@@ -982,76 +1019,44 @@ def conv_run_ffmpeg(display, size, xpid, args, env):
 
 def conv_bench_size(size, args, env):
     x = Xvfb(size)
-    paint = {}      # scenario -> [X server ms per second while painting alone, per round]
-    results = {}    # (scenario, key) -> [run, ...]
-    failures = {}   # (scenario, key) -> [reason, ...]
-    paths = {}      # key -> what was converted how
-    notes = []
+
+    def paint_alone():  # X server ms per second while painting, nothing capturing
+        t0, s0 = time.monotonic(), cpu_sample(x.pid)
+        time.sleep(min(args.conv_seconds, 2.0))
+        return cpu_delta_ms(s0, cpu_sample(x.pid)) / (time.monotonic() - t0)
+
+    def run_one(_scenario, key, _round_no, paint):
+        if key == "ffmpeg":
+            r = conv_run_ffmpeg(x.display, size, x.pid, args, env)
+        else:
+            r = conv_run_gst(key, x.display, size, x.pid, args, env)
+        r["paint"] = paint
+        return r
+
     try:
-        for scenario in args.conv_scenarios:
-            try:
-                painter = Painter(scenario, x.display)
-            except Exception as e:
-                for key in args.conv_contenders:
-                    failures.setdefault((scenario, key), []).append(f"no painter: {e}")
-                continue
-            try:
-                for round_no in range(args.rounds_conv):
-                    # The painter's own cost on the X server, with nothing capturing.
-                    time.sleep(0.3)
-                    t0, s0 = time.monotonic(), cpu_sample(x.pid)
-                    time.sleep(min(args.conv_seconds, 2.0))
-                    paint.setdefault(scenario, []).append(
-                        cpu_delta_ms(s0, cpu_sample(x.pid)) / (time.monotonic() - t0))
-                    for key in args.conv_contenders:
-                        label = f"{size} {scenario:6} round {round_no + 1}: {CONV_CONTENDERS[key][0]}"
-                        print(f"  {label} ...", end="", flush=True, file=sys.stderr)
-                        try:
-                            if key == "ffmpeg":
-                                r = conv_run_ffmpeg(x.display, size, x.pid, args, env)
-                            else:
-                                r = conv_run_gst(key, x.display, size, x.pid, args, env)
-                            r["paint"] = paint[scenario][-1]
-                            results.setdefault((scenario, key), []).append(r)
-                            paths[key] = r["path"]
-                            print(f" {r['client'] / r['frames']:.3f} ms/frame, {r['fps']:.1f} fps",
-                                  file=sys.stderr, flush=True)
-                        except Exception as e:  # one contender failing must not end the run
-                            failures.setdefault((scenario, key), []).append(str(e))
-                            print(f" FAILED: {e}", file=sys.stderr, flush=True)
-            finally:
-                steps, late = painter.stop()
-                if steps and late > 0.02 * (steps + late):
-                    notes.append(f"{scenario}: the painter fell behind ({late} of {steps + late} "
-                                 f"changes late): the machine was saturated")
+        paint, results, failures, notes = run_rounds(
+            x, size, args.conv_scenarios, args.conv_contenders, CONV_CONTENDERS,
+            args.rounds_conv, paint_alone, run_one,
+            lambda r: f"{r['client'] / r['frames']:.3f} ms/frame, {r['fps']:.1f} fps")
     finally:
         x.close()
+    paths = {key: runs[-1]["path"] for (_sc, key), runs in results.items()}  # what converted how
     return paint, results, failures, paths, notes
 
 
 def conv_summarize(size, results, failures, args):
-    rows = []
-    for sc in args.conv_scenarios:
-        base = None
-        for key in args.conv_contenders:
-            runs = results.get((sc, key), [])
-            m = {"size": size, "scenario": sc, "key": key, "name": CONV_CONTENDERS[key][0],
-                 "runs": len(runs), "failed": failures.get((sc, key), [])}
-            if runs:
-                m["client"] = statistics.median(r["client"] / r["frames"] for r in runs)
-                m["server"] = statistics.median(
-                    max(0.0, r["server"] - r["paint"] * r["wall"]) / r["frames"] for r in runs)
-                m["fps"] = statistics.median(r["fps"] for r in runs)
-                m["core"] = statistics.median(r["client"] / r["wall"] / 10.0 for r in runs)
-                run_fps = [r["run_fps"] for r in runs if r["run_fps"] is not None]
-                m["run_fps"] = min(run_fps) if run_fps else None
-                if key == CONV_BASELINE:
-                    base = m["client"]
-            rows.append(m)
-        for m in rows:
-            if m["scenario"] == sc and "client" in m:
-                m["ratio"] = m["client"] / base if base else None
-    return rows
+    def figures(_sc, runs):
+        run_fps = [r["run_fps"] for r in runs if r["run_fps"] is not None]
+        return {
+            "client": statistics.median(r["client"] / r["frames"] for r in runs),
+            "server": statistics.median(
+                max(0.0, r["server"] - r["paint"] * r["wall"]) / r["frames"] for r in runs),
+            "fps": statistics.median(r["fps"] for r in runs),
+            "core": statistics.median(r["client"] / r["wall"] / 10.0 for r in runs),
+            "run_fps": min(run_fps) if run_fps else None}
+
+    return summarize(size, args.conv_scenarios, args.conv_contenders, CONV_CONTENDERS, results,
+                     failures, figures, CONV_BASELINE, "client")
 
 
 def conv_report(size, paint, rows, paths, notes, args):
@@ -1066,8 +1071,7 @@ def conv_report(size, paint, rows, paths, notes, args):
         if not m["runs"]:
             lines.append(f"{head} FAILED: {m['failed'][0]}")
             continue
-        ratio = f"{m['ratio']:.3f}" if m.get("ratio") is not None else "n/a"
-        lines.append(f"{head} {m['fps']:5.1f} {m['client']:15.3f} {ratio:>14} "
+        lines.append(f"{head} {m['fps']:5.1f} {m['client']:15.3f} {ratio_text(m):>14} "
                      f"{m['core']:13.1f} {m['server']:17.3f}")
         if m["fps"] < 0.9 * CONV_RATE:
             notes.append(f"{m['scenario']}/{m['name']} fell behind: {m['fps']:.1f} frames a "
@@ -1121,23 +1125,21 @@ def conv_verdicts(all_rows, args):
                 lines.append(f"  (FFmpeg, {SCENARIO_WORDS[sc]}, {size}: {share_words(ff['ratio'])} "
                              f"the videoconvert pipeline's, {ff['client']:.3f} ms a frame)")
     if total:
-        lines.append(f"  {met} of {total} targets met." if met < total else
-                     f"  All {total} targets met.")
+        lines.append(targets_line(met, total))
     print("\n".join(lines), flush=True)
 
 
 def conv_markdown(all_rows):
-    out = ["| size | scenario | contender | fps | client ms/frame | × videoconvert | "
-           "client % of a core | X server ms/frame |", "|---|---|---|---:|---:|---:|---:|---:|"]
+    out = markdown_head("size", "scenario", "contender", "fps", "client ms/frame",
+                        "× videoconvert", "client % of a core", "X server ms/frame")
     for m in all_rows:
         if not m["runs"]:
             reason = m["failed"][0].replace("|", "/") if m["failed"] else "not run"
             out.append(f"| {m['size']} | {m['scenario']} | {m['name']} | FAILED: {reason} "
                        f"| | | | |")
             continue
-        ratio = f"{m['ratio']:.3f}" if m.get("ratio") is not None else "n/a"
         out.append(f"| {m['size']} | {m['scenario']} | {m['name']} | {m['fps']:.0f} | "
-                   f"{m['client']:.3f} | {ratio} | {m['core']:.1f} | {m['server']:.3f} |")
+                   f"{m['client']:.3f} | {ratio_text(m)} | {m['core']:.1f} | {m['server']:.3f} |")
     return "\n".join(out)
 
 
@@ -1188,6 +1190,26 @@ to stderr.""", flush=True)
     print(conv_markdown(all_rows))
 
 
+def chosen(text, names, what):
+    """'a,b' -> ['a', 'b'], each checked against `names`."""
+    picked = [n for n in text.split(",") if n]
+    for n in picked:
+        if n not in names:
+            raise SystemExit(f"unknown {what} {n!r}: choose from {', '.join(names)}")
+    return picked
+
+
+def add_part_options(parser, title, prefix, scenarios, contenders, seconds_help, warmup_help):
+    """--PREFIX-scenarios, -contenders, -seconds and -warmup for one part."""
+    g = parser.add_argument_group(title)
+    for what, names in (("scenarios", scenarios), ("contenders", contenders)):
+        g.add_argument(f"--{prefix}-{what}", default=",".join(names),
+                       help="comma-separated, from: " + ", ".join(names))
+    g.add_argument(f"--{prefix}-seconds", type=float, default=None, help=seconds_help)
+    g.add_argument(f"--{prefix}-warmup", type=float, default=1.0, help=warmup_help)
+    return g
+
+
 def main():
     p = argparse.ArgumentParser(
         description="Benchmark of xshmsrc against ximagesrc and FFmpeg x11grab: "
@@ -1207,26 +1229,14 @@ def main():
     g.add_argument("--scenarios", default="still,area,full,cursor")
     g.add_argument("--frames", type=int, default=300)
     g.add_argument("--seconds", type=float, default=3.0, help="cap on measured time per run")
-    g = p.add_argument_group("recording")
-    g.add_argument("--rec-scenarios", default=",".join(REC_SCENARIOS),
-                   help="comma-separated, from: " + ", ".join(REC_SCENARIOS))
-    g.add_argument("--rec-contenders", default=",".join(REC_CONTENDERS),
-                   help="comma-separated, from: " + ", ".join(REC_CONTENDERS))
-    g.add_argument("--rec-seconds", type=float, default=None,
-                   help="measured time per recording (default 5; --quick: 2)")
-    g.add_argument("--rec-warmup", type=float, default=1.0,
-                   help="time recorded before measuring, once the recorder is up (default 1)")
+    g = add_part_options(p, "recording", "rec", REC_SCENARIOS, REC_CONTENDERS,
+                         "measured time per recording (default 5; --quick: 2)",
+                         "time recorded before measuring, once the recorder is up (default 1)")
     g.add_argument("--keep-recordings", metavar="DIR",
                    help="copy the recorded files into DIR")
-    g = p.add_argument_group("conversion")
-    g.add_argument("--conv-scenarios", default=",".join(CONV_SCENARIOS),
-                   help="comma-separated, from: " + ", ".join(CONV_SCENARIOS))
-    g.add_argument("--conv-contenders", default=",".join(CONV_CONTENDERS),
-                   help="comma-separated, from: " + ", ".join(CONV_CONTENDERS))
-    g.add_argument("--conv-seconds", type=float, default=None,
-                   help="measured time per run (default 4; --quick: 2)")
-    g.add_argument("--conv-warmup", type=float, default=1.0,
-                   help="time captured before measuring, once the pipeline plays (default 1)")
+    add_part_options(p, "conversion", "conv", CONV_SCENARIOS, CONV_CONTENDERS,
+                     "measured time per run (default 4; --quick: 2)",
+                     "time captured before measuring, once the pipeline plays (default 1)")
     args = p.parse_args()
     if args.recording:
         args.only = "recording"
@@ -1243,29 +1253,12 @@ def main():
     args.rec_alone = min(args.rec_seconds, 3.0)
     if args.conv_seconds is None:
         args.conv_seconds = 2.0 if args.quick else 4.0
-    args.conv_scenarios = [s for s in args.conv_scenarios.split(",") if s]
-    for s in args.conv_scenarios:
-        if s not in CONV_SCENARIOS:
-            raise SystemExit(f"unknown conversion scenario {s!r}: choose from "
-                             f"{', '.join(CONV_SCENARIOS)}")
-    args.conv_contenders = [c for c in args.conv_contenders.split(",") if c]
-    for c in args.conv_contenders:
-        if c not in CONV_CONTENDERS:
-            raise SystemExit(f"unknown conversion contender {c!r}: choose from "
-                             f"{', '.join(CONV_CONTENDERS)}")
-    args.scenarios = [s for s in args.scenarios.split(",") if s]
-    for s in args.scenarios:
-        if s not in SCENARIOS:
-            raise SystemExit(f"unknown scenario {s!r}: choose from {', '.join(SCENARIOS)}")
-    args.rec_scenarios = [s for s in args.rec_scenarios.split(",") if s]
-    for s in args.rec_scenarios:
-        if s not in REC_SCENARIOS:
-            raise SystemExit(f"unknown recording scenario {s!r}: choose from "
-                             f"{', '.join(REC_SCENARIOS)}")
-    args.rec_contenders = [c for c in args.rec_contenders.split(",") if c]
-    for c in args.rec_contenders:
-        if c not in REC_CONTENDERS:
-            raise SystemExit(f"unknown contender {c!r}: choose from {', '.join(REC_CONTENDERS)}")
+    for attr, names, what in (("scenarios", SCENARIOS, "scenario"),
+                              ("rec_scenarios", REC_SCENARIOS, "recording scenario"),
+                              ("rec_contenders", REC_CONTENDERS, "contender"),
+                              ("conv_scenarios", CONV_SCENARIOS, "conversion scenario"),
+                              ("conv_contenders", CONV_CONTENDERS, "conversion contender")):
+        setattr(args, attr, chosen(getattr(args, attr), names, what))
     if args.keep_recordings:
         os.makedirs(args.keep_recordings, exist_ok=True)
     args.ffmpeg = shutil.which("ffmpeg") is not None

@@ -36,9 +36,7 @@ struct TwoMonitors {
                      ("the first frame of '" + props + "'").c_str(), 1);
     }
     std::string error(const std::string &props) {
-        CapturePipeline cp("display-name=" + x.display() + " " + props);
-        fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_FAILURE);
-        return message_text(cp, GST_MESSAGE_ERROR, GST_SECOND);
+        return start_error("display-name=" + x.display() + " " + props);
     }
 };
 

@@ -307,25 +307,18 @@ GST_START_TEST(sixteen_bit_screen_is_pixel_exact) {
 GST_END_TEST;
 
 GST_START_TEST(bad_display_is_named) {
-    CapturePipeline cp("display-name=:4093");
-    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_FAILURE);
-    const std::string error = message_text(cp, GST_MESSAGE_ERROR, GST_SECOND);
+    const std::string error = start_error("display-name=:4093");
     fail_unless(contains(error, "':4093'"), "error: %s", error.c_str());
 }
 GST_END_TEST;
 
 GST_START_TEST(bad_region_is_named) {
     XvfbServer x({640, 480, 24});
-    CapturePipeline cp(display_prop(x) + " startx=100 endx=700");
-    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_FAILURE);
-    const std::string error = message_text(cp, GST_MESSAGE_ERROR, GST_SECOND);
+    const std::string error = start_error(display_prop(x) + " startx=100 endx=700");
     fail_unless(contains(error, "endx=700"), "error: %s", error.c_str());
     fail_unless(contains(error, "640x480"), "error: %s", error.c_str());
-    fail_unless(cp.pull(200 * GST_MSECOND) == nullptr, "captured despite a bad region");
 
-    CapturePipeline empty(display_prop(x) + " starty=300 endy=200");
-    fail_unless_equals_int(empty.play(), GST_STATE_CHANGE_FAILURE);
-    const std::string error2 = message_text(empty, GST_MESSAGE_ERROR, GST_SECOND);
+    const std::string error2 = start_error(display_prop(x) + " starty=300 endy=200");
     fail_unless(contains(error2, "starty=300"), "error: %s", error2.c_str());
 }
 GST_END_TEST;

@@ -164,6 +164,14 @@ std::string message_text(CapturePipeline &cp, GstMessageType type, GstClockTime 
     return text;
 }
 
+std::string start_error(const std::string &properties) {
+    CapturePipeline cp(properties);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_FAILURE);
+    fail_unless(cp.pull(200 * GST_MSECOND) == nullptr, "captured despite the error: %s",
+                properties.c_str());
+    return message_text(cp, GST_MESSAGE_ERROR, GST_SECOND);
+}
+
 bool contains(const std::string &text, const std::string &part) {
     return text.find(part) != std::string::npos;
 }

@@ -67,6 +67,9 @@ void expect_fraction(GstElement *source, const char *field, int num, int den);
 std::string message_text(GstMessage *message);
 // The text of the next message of `type` within `timeout`, "" when none came.
 std::string message_text(CapturePipeline &cp, GstMessageType type, GstClockTime timeout);
+// Starts a capture with these xshmsrc properties, which must fail to start
+// without a frame (no silent fallback); returns the text of its error.
+std::string start_error(const std::string &properties);
 
 bool contains(const std::string &text, const std::string &part);
 // "0x200001": how xshmsrc names windows (its xid property takes it too).
