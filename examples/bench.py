@@ -658,28 +658,47 @@ def ratio_text(m):
     return f"{m['ratio']:.3f}" if m.get("ratio") is not None else "n/a"
 
 
+def print_contest(scenarios, scenario_words, title, contenders, names, command):
+    """The scenarios painted, then each contender with the command it runs."""
+    for sc in scenarios:
+        print(f"  {sc:7} {scenario_words[sc]}")
+    print(title)
+    for key in contenders:
+        print(f"  {names[key][0]:23} {names[key][1]}")
+        print("      " + " ".join(command(key)))
+
+
+def table_rows(rows, lines, notes, figures, due, caveat=""):
+    """One line a contender: figures(m) after its name, FAILED where nothing
+    was measured; a note where it fell behind `due(m)` frames a second or some
+    of its runs failed."""
+    for m in rows:
+        head = f"{m['scenario']:8} {m['name']:24}"
+        if not m["runs"]:
+            lines.append(f"{head} FAILED: {m['failed'][0]}")
+            continue
+        lines.append(f"{head} {figures(m)}")
+        if m["fps"] < 0.9 * due(m):
+            notes.append(f"{m['scenario']}/{m['name']} fell behind: {m['fps']:.1f} frames a "
+                         f"second where {due(m)} were due{caveat}")
+        if m["failed"]:
+            notes.append(f"{m['scenario']}/{m['name']}: {len(m['failed'])} of "
+                         f"{len(m['failed']) + m['runs']} runs failed: {m['failed'][0]}")
+
+
 def rec_report(size, paint_med, rows, notes, args):
     lines = [f"\n== {size}: painting alone costs the X server "
              + ", ".join(f"{sc} {v:.1f} %" for sc, v in paint_med.items())]
     lines.append(f"{'scenario':8} {'contender':24} {'recorder %':>10} {'X server %':>10} "
                  f"{'net %':>7} {'x FFmpeg':>8} {'frames':>7} {'file s':>7} {'fps':>5} "
                  f"{'kbit/s':>7}")
-    for m in rows:
-        head = f"{m['scenario']:8} {m['name']:24}"
-        if not m["runs"]:
-            lines.append(f"{head} FAILED: {m['failed'][0]}")
-            continue
-        lines.append(f"{head} {m['rec']:10.1f} {m['srv']:10.1f} {m['net']:7.1f} "
-                     f"{ratio_text(m):>8} {m['frames']:7.0f} {m['duration']:7.1f} "
-                     f"{m['fps']:5.1f} {m['kbps']:7.0f}")
-        due = CHANGE_RATE[m["scenario"]] if m["key"] in CONTENT_DRIVEN_KEYS else 30
-        if m["fps"] < 0.9 * due:
-            notes.append(f"{m['scenario']}/{m['name']} fell behind: {m['fps']:.1f} frames per "
-                         f"recorded second where {due} were due; its CPU figures are what the "
-                         f"machine could give it, not what keeping up would cost")
-        if m["failed"]:
-            notes.append(f"{m['scenario']}/{m['name']}: {len(m['failed'])} of "
-                         f"{len(m['failed']) + m['runs']} runs failed: {m['failed'][0]}")
+    table_rows(rows, lines, notes,
+               lambda m: f"{m['rec']:10.1f} {m['srv']:10.1f} {m['net']:7.1f} "
+                         f"{ratio_text(m):>8} {m['frames']:7.0f} {m['duration']:7.1f} "
+                         f"{m['fps']:5.1f} {m['kbps']:7.0f}",
+               lambda m: CHANGE_RATE[m["scenario"]] if m["key"] in CONTENT_DRIVEN_KEYS else 30,
+               "; its CPU figures are what the machine could give it, not what keeping up "
+               "would cost")
     for note in notes:
         lines.append(f"  note: {note}")
     print("\n".join(lines), flush=True)
@@ -758,12 +777,10 @@ Recording benchmark: CPU per recorded second and frames written.
 Each contender records a private Xvfb's screen to a Matroska file in H.264 (x264, preset
 ultrafast, 4:2:0, 30 frames a second at most; the pointer is not drawn), while the
 benchmark paints one of these scenarios:""")
-    for sc in args.rec_scenarios:
-        print(f"  {sc:7} {REC_SCENARIOS[sc]}")
-    print("Contenders (the pointer left out; each source's defaults otherwise):")
-    for key in args.rec_contenders:
-        print(f"  {REC_CONTENDERS[key][0]:23} {REC_CONTENDERS[key][1]}")
-        print("      " + " ".join(rec_command(key, ":N", "WxH", "out.mkv")))
+    print_contest(args.rec_scenarios, REC_SCENARIOS,
+                  "Contenders (the pointer left out; each source's defaults otherwise):",
+                  args.rec_contenders, REC_CONTENDERS,
+                  lambda key: rec_command(key, ":N", "WxH", "out.mkv"))
     print(f"""x264 runs with the same settings everywhere: preset ultrafast, constant quality 23
 (FFmpeg's default; x264enc pass=qual quantizer=23).
 Each recording runs {args.rec_warmup:g} s + {args.rec_seconds:g} s; CPU is counted over the last \
@@ -1066,19 +1083,10 @@ def conv_report(size, paint, rows, paths, notes, args):
              + " per 1/30 s (subtracted from the X server column)"]
     lines.append(f"{'scenario':8} {'contender':24} {'fps':>5} {'client ms/frame':>15} "
                  f"{'x videoconvert':>14} {'client % core':>13} {'X server ms/frame':>17}")
-    for m in rows:
-        head = f"{m['scenario']:8} {m['name']:24}"
-        if not m["runs"]:
-            lines.append(f"{head} FAILED: {m['failed'][0]}")
-            continue
-        lines.append(f"{head} {m['fps']:5.1f} {m['client']:15.3f} {ratio_text(m):>14} "
-                     f"{m['core']:13.1f} {m['server']:17.3f}")
-        if m["fps"] < 0.9 * CONV_RATE:
-            notes.append(f"{m['scenario']}/{m['name']} fell behind: {m['fps']:.1f} frames a "
-                         f"second where {CONV_RATE} were due")
-        if m["failed"]:
-            notes.append(f"{m['scenario']}/{m['name']}: {len(m['failed'])} of "
-                         f"{len(m['failed']) + m['runs']} runs failed: {m['failed'][0]}")
+    table_rows(rows, lines, notes,
+               lambda m: f"{m['fps']:5.1f} {m['client']:15.3f} {ratio_text(m):>14} "
+                         f"{m['core']:13.1f} {m['server']:17.3f}",
+               lambda m: CONV_RATE)
     for key in args.conv_contenders:
         if key in paths:
             lines.append(f"  {CONV_CONTENDERS[key][0]}: {paths[key]}")
@@ -1157,12 +1165,8 @@ Conversion benchmark: client CPU per frame of delivering I420 (4:2:0) video of t
 Each contender captures a private Xvfb at a constant {CONV_RATE} frames a second (the pointer
 not drawn) and converts every frame to I420, into a sink that discards it, while the
 benchmark paints one of these scenarios:""")
-    for sc in args.conv_scenarios:
-        print(f"  {sc:7} {CONV_SCENARIOS[sc]}")
-    print("Contenders:")
-    for key in args.conv_contenders:
-        print(f"  {CONV_CONTENDERS[key][0]:23} {CONV_CONTENDERS[key][1]}")
-        print("      " + " ".join(conv_command(key, ":N", "WxH")))
+    print_contest(args.conv_scenarios, CONV_SCENARIOS, "Contenders:", args.conv_contenders,
+                  CONV_CONTENDERS, lambda key: conv_command(key, ":N", "WxH"))
     if CONV_OURS in args.conv_contenders and "I420" not in caps:
         print("  note: this xshmsrc does not list I420 in its caps: its row will fail")
     print(f"""Each run captures {args.conv_warmup:g} s before a {args.conv_seconds:g} s window is \

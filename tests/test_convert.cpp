@@ -19,6 +19,7 @@
 #include "support/cursor_image.h"
 #include "support/expectations.h"
 #include "support/randr_monitors.h"
+#include "support/painted_screen.h"
 #include "support/screen_painter.h"
 #include "support/test_window.h"
 #include "support/xvfb_server.h"
@@ -164,15 +165,13 @@ GST_START_TEST(converted_frames_equal_libyuv_and_videoconvert) {
 GST_END_TEST;
 
 GST_START_TEST(only_changed_rows_are_converted) {
-    XvfbServer x({320, 240, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(61);
-    CapturePipeline cp("display-name=" + x.display(), "format=I420,framerate=60/1", 2);
+    PaintedScreen screen({320, 240, 24}, 61);
+    CapturePipeline cp("display-name=" + screen.display(), "format=I420,framerate=60/1", 2);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     wait_for_frame(
         cp,
-        visible(reference(p.expected(0, 0, 320, 240), 320, 240, OutputFormat::I420).data(), 320,
-                240, OutputFormat::I420),
+        visible(reference(screen.expected(0, 0, 320, 240), 320, 240, OutputFormat::I420).data(),
+                320, 240, OutputFormat::I420),
         320, 240, OutputFormat::I420, "the screen");
     for (int i = 0; i < 10; ++i)
         gst_buffer_unref(cp.pull());
@@ -186,11 +185,11 @@ GST_START_TEST(only_changed_rows_are_converted) {
         // A frame never used before is converted whole once; the second change
         // finds frames that were, and converts only rows 100..109 (pairs).
         before = stat_of(cp.source(), "bytes-converted");
-        p.fill_rect(0, 101, 320, 9, 0x40c0ff + uint32_t(change));
-        p.sync();
+        screen.fill_rect(0, 101, 320, 9, 0x40c0ff + uint32_t(change));
+        screen.sync();
         const auto want =
-            visible(reference(p.expected(0, 0, 320, 240), 320, 240, OutputFormat::I420).data(), 320,
-                    240, OutputFormat::I420);
+            visible(reference(screen.expected(0, 0, 320, 240), 320, 240, OutputFormat::I420).data(),
+                    320, 240, OutputFormat::I420);
         wait_for_frame(cp, want, 320, 240, OutputFormat::I420, "the change");
         for (int i = 0; i < 10; ++i)
             gst_buffer_unref(cp.pull());

@@ -22,6 +22,7 @@
 #include "slot_pool.h"
 #include "support/expectations.h"
 #include "support/randr_monitors.h"
+#include "support/painted_screen.h"
 #include "support/screen_painter.h"
 #include "support/xvfb_server.h"
 
@@ -266,17 +267,15 @@ GST_START_TEST(frame_pacer_schedules_and_skips_late_frames) {
 GST_END_TEST;
 
 GST_START_TEST(session_repeats_a_still_screen_at_constant_rate) {
-    XvfbServer x({320, 240, 24});
-    xshm_test::ScreenPainter p(x.display());
-    p.paint_pattern(21);
-    p.sync();
+    xshm_test::PaintedScreen screen({320, 240, 24}, 21);
+    screen.sync();
     Nanos now = 0;
-    CaptureSession session(session_options(x), [&] { return now; });
+    CaptureSession session(session_options(screen), [&] { return now; });
     session.set_rate(30, 1);
     fail_unless(!session.format().variable_rate);
     Step step = session.next(session.schedule(now));
     fail_unless(step.outcome == Outcome::Frame && step.frame.kind == FrameKind::Captured);
-    const std::string diff = frame_differs(*step.frame.memory, p, session.format().stride);
+    const std::string diff = frame_differs(*step.frame.memory, screen, session.format().stride);
     fail_unless(diff.empty(), "%s", diff.c_str());
     fail_unless_equals_int64(step.frame.timestamp, 0);
     fail_unless_equals_int64(step.frame.duration, 33333333);
@@ -293,11 +292,9 @@ GST_START_TEST(session_repeats_a_still_screen_at_constant_rate) {
 GST_END_TEST;
 
 GST_START_TEST(session_skips_keeps_alive_and_captures_changes) {
-    XvfbServer x({320, 240, 24});
-    xshm_test::ScreenPainter p(x.display());
-    p.paint_pattern(22);
-    p.sync();
-    SessionOptions o = session_options(x);
+    xshm_test::PaintedScreen screen({320, 240, 24}, 22);
+    screen.sync();
+    SessionOptions o = session_options(screen);
     o.skip_unchanged = true;
     o.keepalive_ms = 1000;
     Nanos now = 0;
@@ -318,14 +315,14 @@ GST_START_TEST(session_skips_keeps_alive_and_captures_changes) {
     now = 1500 * kMs;
     fail_unless(session.next(session.schedule(now)).outcome == Outcome::Nothing);
 
-    p.fill_rect(10, 100, 50, 20, 0x00ff00);
-    p.sync();
+    screen.fill_rect(10, 100, 50, 20, 0x00ff00);
+    screen.sync();
     now = 1600 * kMs;
     step = next_event(session, now);
     fail_unless(step.outcome == Outcome::Frame && step.frame.kind == FrameKind::Captured);
     fail_unless(!step.frame.capture.full, "a small change was fetched whole");
     fail_unless_equals_int64(step.frame.timestamp, 1600 * kMs);
-    const std::string diff = frame_differs(*step.frame.memory, p, session.format().stride);
+    const std::string diff = frame_differs(*step.frame.memory, screen, session.format().stride);
     fail_unless(diff.empty(), "%s", diff.c_str());
     const SessionStats st = session.stats();
     fail_unless(st.keepalive_frames == 1 && st.skipped_frames >= 3 &&

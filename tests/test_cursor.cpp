@@ -12,6 +12,7 @@
 #include "support/capture_pipeline.h"
 #include "support/cursor_image.h"
 #include "support/expectations.h"
+#include "support/painted_screen.h"
 #include "support/screen_painter.h"
 #include "support/xvfb_server.h"
 
@@ -23,43 +24,41 @@
 using namespace xshm_test;
 
 GST_START_TEST(cursor_is_drawn_at_the_pointer) {
-    XvfbServer x({320, 240, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(31);
-    p.warp_pointer(100, 80);
-    const CursorImage cur = read_cursor(x.display());
+    PaintedScreen screen({320, 240, 24}, 31);
+    screen.warp_pointer(100, 80);
+    const CursorImage cur = read_cursor(screen.display());
     fail_unless(cur.width > 0 && cur.height > 0);
-    const auto expected = with_cursor(p, cur, 100, 80);
-    fail_unless(expected != p.expected(0, 0, 320, 240), "the cursor image is invisible");
-    CapturePipeline cp("display-name=" + x.display() + " show-pointer=true use-damage=false");
+    const auto expected = with_cursor(screen, cur, 100, 80);
+    fail_unless(expected != screen.expected(0, 0, 320, 240), "the cursor image is invisible");
+    CapturePipeline cp("display-name=" + screen.display() + " show-pointer=true use-damage=false");
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     expect_frame(cp, expected, 320, 240, 4, "the cursor at 100,80");
-    CapturePipeline hidden("display-name=" + x.display() + " show-pointer=false");
+    CapturePipeline hidden("display-name=" + screen.display() + " show-pointer=false");
     fail_unless_equals_int(hidden.play(), GST_STATE_CHANGE_SUCCESS);
-    expect_screen(hidden, p, "the screen without the pointer");
+    expect_screen(hidden, screen, "the screen without the pointer");
 }
 GST_END_TEST;
 
 GST_START_TEST(moving_pointer_leaves_nothing_behind) {
-    XvfbServer x({320, 240, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(32);
-    const CursorImage cur = read_cursor(x.display());
-    CapturePipeline cp("display-name=" + x.display() + " show-pointer=true", "framerate=100/1", 1);
+    PaintedScreen screen({320, 240, 24}, 32);
+    const CursorImage cur = read_cursor(screen.display());
+    CapturePipeline cp("display-name=" + screen.display() + " show-pointer=true", "framerate=100/1",
+                       1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     // A still screen with damage on: only the pointer moves, slots are reused.
     const int spots[][2] = {{20, 20}, {200, 150}, {21, 22}, {310, 230}, {0, 0}, {160, 120}};
     for (const auto &spot : spots) {
-        p.warp_pointer(spot[0], spot[1]);
-        expect_frame(cp, with_cursor(p, cur, spot[0], spot[1]), 320, 240, 4, "the moved cursor");
+        screen.warp_pointer(spot[0], spot[1]);
+        expect_frame(cp, with_cursor(screen, cur, spot[0], spot[1]), 320, 240, 4,
+                     "the moved cursor");
     }
     // Moves need positions, not images: the image was read once.
     fail_unless_equals_uint64(stat_of(cp.source(), "cursor-image-fetches"), 1);
     // A region: the cursor is clipped at its edges.
-    CapturePipeline region("display-name=" + x.display() +
+    CapturePipeline region("display-name=" + screen.display() +
                            " show-pointer=true startx=150 starty=100 endx=169 endy=129");
     fail_unless_equals_int(region.play(), GST_STATE_CHANGE_SUCCESS);
-    const auto whole = with_cursor(p, cur, 160, 120);
+    const auto whole = with_cursor(screen, cur, 160, 120);
     std::vector<uint8_t> part;
     for (unsigned y = 100; y < 130; ++y)
         part.insert(part.end(), whole.begin() + (y * 320 + 150) * 4,
@@ -71,30 +70,27 @@ GST_END_TEST;
 GST_START_TEST(cursor_on_the_fallback_path) {
     XvfbOptions options(320, 240, 24);
     options.listen_tcp = true;
-    XvfbServer x(options);
-    ScreenPainter p(x.display());
-    p.paint_pattern(33);
-    p.warp_pointer(50, 60);
-    const CursorImage cur = read_cursor(x.display());
-    CapturePipeline cp("display-name=" + x.tcp_display() + " show-pointer=true");
+    PaintedScreen screen(options, 33);
+    screen.warp_pointer(50, 60);
+    const CursorImage cur = read_cursor(screen.display());
+    CapturePipeline cp("display-name=" + screen.tcp_display() + " show-pointer=true");
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    expect_frame(cp, with_cursor(p, cur, 50, 60), 320, 240, 4, "the cursor over GetImage");
+    expect_frame(cp, with_cursor(screen, cur, 50, 60), 320, 240, 4, "the cursor over GetImage");
     fail_unless_text(cp.source_string("capture-path"), "get-image");
 }
 GST_END_TEST;
 
 GST_START_TEST(show_pointer_toggled_while_playing) {
-    XvfbServer x({320, 240, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(35);
-    p.warp_pointer(140, 100);
-    const CursorImage cur = read_cursor(x.display());
-    const auto plain = p.expected(0, 0, 320, 240);
-    CapturePipeline cp("display-name=" + x.display() + " show-pointer=false", "framerate=60/1", 1);
+    PaintedScreen screen({320, 240, 24}, 35);
+    screen.warp_pointer(140, 100);
+    const CursorImage cur = read_cursor(screen.display());
+    const auto plain = screen.expected(0, 0, 320, 240);
+    CapturePipeline cp("display-name=" + screen.display() + " show-pointer=false", "framerate=60/1",
+                       1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     expect_frame(cp, plain, 320, 240, 4, "the screen without the pointer");
     g_object_set(cp.source(), "show-pointer", TRUE, nullptr);
-    expect_frame(cp, with_cursor(p, cur, 140, 100), 320, 240, 4, "the pointer switched on");
+    expect_frame(cp, with_cursor(screen, cur, 140, 100), 320, 240, 4, "the pointer switched on");
     g_object_set(cp.source(), "show-pointer", FALSE, nullptr);
     // Every slot it was drawn into is refetched: none shows it afterwards.
     expect_frame(cp, plain, 320, 240, 4, "the pointer switched off");
@@ -112,18 +108,16 @@ static GstPadProbeReturn accept_overlays(GstPad *, GstPadProbeInfo *info, gpoint
 }
 
 GST_START_TEST(cursor_as_overlay_meta) {
-    XvfbServer x({320, 240, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(34);
-    p.warp_pointer(120, 90);
-    const CursorImage cur = read_cursor(x.display());
-    CapturePipeline cp("display-name=" + x.display() + " show-pointer=true");
+    PaintedScreen screen({320, 240, 24}, 34);
+    screen.warp_pointer(120, 90);
+    const CursorImage cur = read_cursor(screen.display());
+    CapturePipeline cp("display-name=" + screen.display() + " show-pointer=true");
     GstPad *pad = gst_element_get_static_pad(GST_ELEMENT(cp.sink()), "sink");
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, accept_overlays, nullptr, nullptr);
     gst_object_unref(pad);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     // The pixels are the screen's alone ...
-    GstBuffer *b = pull_matching_frame(cp, p.expected(0, 0, 320, 240), 320, 240, 4,
+    GstBuffer *b = pull_matching_frame(cp, screen.expected(0, 0, 320, 240), 320, 240, 4,
                                        "the screen without the pointer", 30);
     // ... and the pointer rides along as one overlay rectangle.
     GstVideoOverlayCompositionMeta *meta = gst_buffer_get_video_overlay_composition_meta(b);

@@ -10,6 +10,7 @@
 
 #include "support/capture_pipeline.h"
 #include "support/expectations.h"
+#include "support/painted_screen.h"
 #include "support/screen_painter.h"
 #include "support/xvfb_server.h"
 
@@ -88,17 +89,15 @@ GST_START_TEST(every_frame_is_a_drawn_state) {
 GST_END_TEST;
 
 GST_START_TEST(still_screen_costs_no_copy) {
-    XvfbServer x({640, 480, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(11);
-    CapturePipeline cp("display-name=" + x.display(), "framerate=200/1", 4);
+    PaintedScreen screen({640, 480, 24}, 11);
+    CapturePipeline cp("display-name=" + screen.display(), "framerate=200/1", 4);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    expect_screen(cp, p, "the screen as drawn");
+    expect_screen(cp, screen, "the screen as drawn");
     const CaptureStats before = capture_stats(cp.source());
     const void *address = nullptr;
     for (int i = 0; i < 100; ++i) {
-        GstBuffer *b =
-            pull_matching_frame(cp, p.expected(0, 0, 640, 480), 640, 480, 4, "the still screen", 1);
+        GstBuffer *b = pull_matching_frame(cp, screen.expected(0, 0, 640, 480), 640, 480, 4,
+                                           "the still screen", 1);
         if (i > 8) { // the queue drained: the same memory again and again
             if (address == nullptr)
                 address = buffer_address(b);
@@ -113,18 +112,16 @@ GST_START_TEST(still_screen_costs_no_copy) {
 GST_END_TEST;
 
 GST_START_TEST(small_change_fetches_about_its_size) {
-    XvfbServer x({640, 480, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(12);
-    CapturePipeline cp("display-name=" + x.display(), "framerate=100/1", 1);
+    PaintedScreen screen({640, 480, 24}, 12);
+    CapturePipeline cp("display-name=" + screen.display(), "framerate=100/1", 1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    expect_screen(cp, p, "the screen as drawn");
+    expect_screen(cp, screen, "the screen as drawn");
     const std::size_t stride = 640 * 4;
     for (int i = 0; i < 12; ++i) {
         const CaptureStats before = capture_stats(cp.source());
-        p.fill_rect(100, 20 + 30 * i, 50, 10, 0x00ff00u + unsigned(i));
-        p.sync();
-        expect_screen(cp, p, "the small change");
+        screen.fill_rect(100, 20 + 30 * i, 50, 10, 0x00ff00u + unsigned(i));
+        screen.sync();
+        expect_screen(cp, screen, "the small change");
         const CaptureStats after = capture_stats(cp.source());
         if (i < 3)
             continue; // the first reuses may meet slots of unknown content
@@ -139,18 +136,16 @@ GST_START_TEST(small_change_fetches_about_its_size) {
 GST_END_TEST;
 
 GST_START_TEST(written_slot_is_refetched_whole) {
-    XvfbServer x({320, 240, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(13);
-    CapturePipeline cp("display-name=" + x.display(), "framerate=100/1", 1);
+    PaintedScreen screen({320, 240, 24}, 13);
+    CapturePipeline cp("display-name=" + screen.display(), "framerate=100/1", 1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    expect_screen(cp, p, "the screen as drawn");
+    expect_screen(cp, screen, "the screen as drawn");
     GstBuffer *held = cp.pull();
     fail_unless(held != nullptr);
     // Once the source moved on, the held buffer is ours alone and writable.
-    p.fill_rect(0, 0, 10, 10, 0x112233);
-    p.sync();
-    expect_screen(cp, p, "the corner change");
+    screen.fill_rect(0, 0, 10, 10, 0x112233);
+    screen.sync();
+    expect_screen(cp, screen, "the corner change");
     fail_unless(gst_buffer_is_writable(held));
     GstMapInfo map;
     fail_unless(gst_buffer_map(held, &map, GST_MAP_WRITE));
@@ -159,9 +154,9 @@ GST_START_TEST(written_slot_is_refetched_whole) {
     gst_buffer_unref(held); // the scribbled slot returns to the pool
     const CaptureStats before = capture_stats(cp.source());
     for (int i = 0; i < 10; ++i) {
-        p.fill_rect(20 * i, 100, 15, 15, 0x445566u + unsigned(i));
-        p.sync();
-        expect_screen(cp, p, "a square in the row");
+        screen.fill_rect(20 * i, 100, 15, 15, 0x445566u + unsigned(i));
+        screen.sync();
+        expect_screen(cp, screen, "a square in the row");
     }
     fail_unless(stat_of(cp.source(), "full-captures") > before.full_captures,
                 "the written slot was not refetched whole");
@@ -169,64 +164,59 @@ GST_START_TEST(written_slot_is_refetched_whole) {
 GST_END_TEST;
 
 GST_START_TEST(region_ignores_damage_outside_it) {
-    XvfbServer x({640, 480, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(14);
-    CapturePipeline cp("display-name=" + x.display() + " startx=100 starty=100 endx=299 endy=199",
+    PaintedScreen screen({640, 480, 24}, 14);
+    CapturePipeline cp("display-name=" + screen.display() +
+                           " startx=100 starty=100 endx=299 endy=199",
                        "framerate=100/1", 1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     for (int i = 0; i < 5; ++i)
         gst_buffer_unref(cp.pull());
     const CaptureStats before = capture_stats(cp.source());
-    p.fill_rect(400, 300, 100, 100, 0xff0000); // outside the region
-    p.sync();
+    screen.fill_rect(400, 300, 100, 100, 0xff0000); // outside the region
+    screen.sync();
     for (int i = 0; i < 10; ++i)
         gst_buffer_unref(cp.pull());
     const CaptureStats mid = capture_stats(cp.source());
     fail_unless(mid.full_captures + mid.partial_captures ==
                     before.full_captures + before.partial_captures,
                 "drawing outside the region caused a capture");
-    p.fill_rect(150, 150, 20, 20, 0x00ff00); // inside
-    p.sync();
-    expect_frame(cp, p.expected(100, 100, 200, 100), 200, 100, 4, "the change inside the region",
-                 30);
+    screen.fill_rect(150, 150, 20, 20, 0x00ff00); // inside
+    screen.sync();
+    expect_frame(cp, screen.expected(100, 100, 200, 100), 200, 100, 4,
+                 "the change inside the region", 30);
 }
 GST_END_TEST;
 
 GST_START_TEST(fallback_path_with_damage) {
     XvfbOptions options;
     options.listen_tcp = true;
-    XvfbServer x(options);
-    ScreenPainter p(x.display());
-    p.paint_pattern(15);
-    CapturePipeline cp("display-name=" + x.tcp_display(), "framerate=100/1", 1);
+    PaintedScreen screen(options, 15);
+    CapturePipeline cp("display-name=" + screen.tcp_display(), "framerate=100/1", 1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    expect_screen(cp, p, "the screen as drawn");
+    expect_screen(cp, screen, "the screen as drawn");
     fail_unless_text(cp.source_string("capture-path"), "get-image");
     const CaptureStats before = capture_stats(cp.source());
     for (int i = 0; i < 10; ++i)
         gst_buffer_unref(cp.pull());
     fail_unless(stat_of(cp.source(), "repeated-frames") - before.repeated_frames >= 8);
-    p.fill_rect(5, 5, 30, 30, 0x0000ff);
-    p.sync();
-    expect_screen(cp, p, "the blue square");
+    screen.fill_rect(5, 5, 30, 30, 0x0000ff);
+    screen.sync();
+    expect_screen(cp, screen, "the blue square");
 }
 GST_END_TEST;
 
 GST_START_TEST(skip_unchanged_pushes_nothing_while_still) {
-    XvfbServer x({320, 240, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(16);
-    CapturePipeline cp("display-name=" + x.display() + " skip-unchanged=true",
+    PaintedScreen screen({320, 240, 24}, 16);
+    CapturePipeline cp("display-name=" + screen.display() + " skip-unchanged=true",
                        "max-framerate=100/1", 4);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    expect_screen(cp, p, "the screen as drawn");
+    expect_screen(cp, screen, "the screen as drawn");
     while (GstBuffer *b = cp.pull(200 * GST_MSECOND))
         gst_buffer_unref(b);
     fail_unless(cp.pull(300 * GST_MSECOND) == nullptr, "a still screen produced frames");
-    p.fill_rect(10, 10, 10, 10, 0xffffff);
-    p.sync();
-    expect_screen(cp, p, "the change", 2);
+    screen.fill_rect(10, 10, 10, 10, 0xffffff);
+    screen.sync();
+    expect_screen(cp, screen, "the change", 2);
     fail_unless(stat_of(cp.source(), "skipped-frames") > 10);
 }
 GST_END_TEST;
@@ -235,14 +225,12 @@ GST_START_TEST(server_without_damage_captures_every_frame) {
     // Xvfb without the DAMAGE extension: use-damage quietly has nothing to use.
     XvfbOptions options(320, 240, 24);
     options.extra_args = {"-extension", "DAMAGE"};
-    XvfbServer x(options);
-    ScreenPainter p(x.display());
-    p.paint_pattern(17);
-    CapturePipeline cp("display-name=" + x.display(), "framerate=100/1", 1);
+    PaintedScreen screen(options, 17);
+    CapturePipeline cp("display-name=" + screen.display(), "framerate=100/1", 1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    expect_screen(cp, p, "the screen as drawn");
-    p.paint_pattern(18);
-    expect_screen(cp, p, "the second pattern");
+    expect_screen(cp, screen, "the screen as drawn");
+    screen.paint_pattern(18);
+    expect_screen(cp, screen, "the second pattern");
     const CaptureStats st = capture_stats(cp.source());
     fail_unless(st.partial_captures == 0 && st.repeated_frames == 0 &&
                 st.full_captures == st.frames);

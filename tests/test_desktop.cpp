@@ -13,6 +13,7 @@
 #include "support/child_process.h"
 #include "support/desktop.h"
 #include "support/expectations.h"
+#include "support/painted_screen.h"
 #include "support/screen_painter.h"
 #include "support/test_window.h"
 #include "support/xvfb_server.h"
@@ -204,15 +205,13 @@ GST_START_TEST(bordered_window_keeps_no_stale_rows) {
 GST_END_TEST;
 
 GST_START_TEST(root_window_id_is_the_screen) {
-    XvfbServer x({320, 240, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(83);
-    xcb_connection_t *c = xcb_connect(x.display().c_str(), nullptr);
+    PaintedScreen screen({320, 240, 24}, 83);
+    xcb_connection_t *c = xcb_connect(screen.display().c_str(), nullptr);
     const xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root;
     xcb_disconnect(c);
-    CapturePipeline cp("display-name=" + x.display() + " xid=" + std::to_string(root));
+    CapturePipeline cp("display-name=" + screen.display() + " xid=" + std::to_string(root));
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    expect_screen(cp, p, "the screen", 30);
+    expect_screen(cp, screen, "the screen", 30);
 }
 GST_END_TEST;
 

@@ -9,6 +9,7 @@
 
 #include "support/capture_pipeline.h"
 #include "support/expectations.h"
+#include "support/painted_screen.h"
 #include "support/screen_painter.h"
 #include "support/xvfb_server.h"
 
@@ -75,13 +76,11 @@ int count_sysv_segments() {
 } // namespace
 
 GST_START_TEST(full_screen_is_pixel_exact) {
-    XvfbServer x({1920, 1080, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(1);
-    CapturePipeline cp(display_prop(x) + " use-damage=false");
+    PaintedScreen screen({1920, 1080, 24}, 1);
+    CapturePipeline cp(display_prop(screen) + " use-damage=false");
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
-    GstBuffer *b =
-        pull_matching_frame(cp, p.expected(0, 0, 1920, 1080), 1920, 1080, 4, "the first frame", 1);
+    GstBuffer *b = pull_matching_frame(cp, screen.expected(0, 0, 1920, 1080), 1920, 1080, 4,
+                                       "the first frame", 1);
     fail_unless(gst_memory_is_type(gst_buffer_peek_memory(b, 0), "XShmFrame"));
     fail_unless_text(cp.source_string("capture-path"), "shm-memfd");
 
@@ -95,34 +94,28 @@ GST_START_TEST(full_screen_is_pixel_exact) {
 GST_END_TEST;
 
 GST_START_TEST(region_is_pixel_exact) {
-    XvfbServer x({640, 480, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(2);
-    CapturePipeline cp(display_prop(x) + " startx=101 starty=53 endx=420 endy=292");
-    expect_first_frame(cp, p, 101, 53, 320, 240);
+    PaintedScreen screen({640, 480, 24}, 2);
+    CapturePipeline cp(display_prop(screen) + " startx=101 starty=53 endx=420 endy=292");
+    expect_first_frame(cp, screen, 101, 53, 320, 240);
 }
 GST_END_TEST;
 
 GST_START_TEST(region_to_the_edges_is_pixel_exact) {
-    XvfbServer x({640, 480, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(3);
+    PaintedScreen screen({640, 480, 24}, 3);
     // endx/endy 0 = up to the right and bottom edges.
-    CapturePipeline cp(display_prop(x) + " startx=600 starty=470");
-    expect_first_frame(cp, p, 600, 470, 40, 10);
+    CapturePipeline cp(display_prop(screen) + " startx=600 starty=470");
+    expect_first_frame(cp, screen, 600, 470, 40, 10);
 }
 GST_END_TEST;
 
 GST_START_TEST(frames_follow_the_screen) {
-    XvfbServer x({640, 480, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(4);
-    const auto a = p.expected(0, 0, 640, 480);
-    CapturePipeline cp(display_prop(x), "framerate=60/1");
+    PaintedScreen screen({640, 480, 24}, 4);
+    const auto a = screen.expected(0, 0, 640, 480);
+    CapturePipeline cp(display_prop(screen), "framerate=60/1");
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     expect_frame(cp, a, 640, 480, 4, "the first pattern", 30);
-    p.paint_pattern(5);
-    const auto b = p.expected(0, 0, 640, 480);
+    screen.paint_pattern(5);
+    const auto b = screen.expected(0, 0, 640, 480);
     fail_unless(a != b);
     expect_frame(cp, b, 640, 480, 4, "the second pattern", 30);
 }
@@ -253,11 +246,10 @@ static gpointer unref_in_thread(gpointer data) {
 }
 
 GST_START_TEST(release_from_another_thread) {
-    XvfbServer x({320, 240, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(7);
-    const auto expected = p.expected(0, 0, 320, 240);
-    CapturePipeline cp(display_prop(x) + " use-damage=false max-slots=4", "framerate=100/1", 1);
+    PaintedScreen screen({320, 240, 24}, 7);
+    const auto expected = screen.expected(0, 0, 320, 240);
+    CapturePipeline cp(display_prop(screen) + " use-damage=false max-slots=4", "framerate=100/1",
+                       1);
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     std::set<const void *> addresses;
     for (int i = 0; i < 40; ++i) {
@@ -272,22 +264,18 @@ GST_END_TEST;
 GST_START_TEST(tcp_display_falls_back_to_get_image) {
     XvfbOptions options;
     options.listen_tcp = true;
-    XvfbServer x(options);
-    ScreenPainter p(x.display());
-    p.paint_pattern(8);
-    CapturePipeline cp("display-name=" + x.tcp_display() +
+    PaintedScreen screen(options, 8);
+    CapturePipeline cp("display-name=" + screen.tcp_display() +
                        " startx=10 starty=20 endx=209 endy=119");
-    expect_first_frame(cp, p, 10, 20, 200, 100);
+    expect_first_frame(cp, screen, 10, 20, 200, 100);
     fail_unless_text(cp.source_string("capture-path"), "get-image");
 }
 GST_END_TEST;
 
 GST_START_TEST(remote_forces_get_image) {
-    XvfbServer x({320, 240, 24});
-    ScreenPainter p(x.display());
-    p.paint_pattern(9);
-    CapturePipeline cp(display_prop(x) + " remote=true");
-    expect_first_frame(cp, p, 0, 0, 320, 240);
+    PaintedScreen screen({320, 240, 24}, 9);
+    CapturePipeline cp(display_prop(screen) + " remote=true");
+    expect_first_frame(cp, screen, 0, 0, 320, 240);
     fail_unless_text(cp.source_string("capture-path"), "get-image");
 }
 GST_END_TEST;

@@ -18,6 +18,34 @@ std::string lower_extension(const std::string &file) {
     return ext;
 }
 
+// Each container: the file extension that chooses it, its name, its muxer.
+struct ContainerTraits {
+    Container container;
+    const char *extension;
+    const char *name;
+    const char *muxer;
+};
+
+constexpr ContainerTraits kContainers[] = {
+    {Container::Matroska, ".mkv", "Matroska", "matroskamux"},
+    {Container::Mp4, ".mp4", "MP4", "mp4mux"},
+    {Container::WebM, ".webm", "WebM", "webmmux"},
+};
+
+const ContainerTraits &traits(Container container) {
+    for (const ContainerTraits &t : kContainers)
+        if (t.container == container)
+            return t;
+    return kContainers[0];
+}
+
+const ContainerTraits *by_extension(const std::string &ext) {
+    for (const ContainerTraits &t : kContainers)
+        if (ext == t.extension)
+            return &t;
+    return nullptr;
+}
+
 bool fits(Container container, Codec codec) {
     switch (container) {
     case Container::Matroska: return true;
@@ -32,13 +60,9 @@ bool fits(Container container, Codec codec) {
 std::optional<OutputFormat> choose_output(const RecorderOptions &options, std::string *error) {
     const std::string ext = lower_extension(options.file);
     OutputFormat format;
-    if (ext == ".mkv")
-        format.container = Container::Matroska;
-    else if (ext == ".mp4")
-        format.container = Container::Mp4;
-    else if (ext == ".webm")
-        format.container = Container::WebM;
-    else {
+    if (const ContainerTraits *t = by_extension(ext)) {
+        format.container = t->container;
+    } else {
         *error =
             "'" + options.file + "': " +
             (ext.empty() ? std::string("no file extension") : "unknown extension '" + ext + "'") +
@@ -65,23 +89,9 @@ std::optional<OutputFormat> choose_output(const RecorderOptions &options, std::s
     return format;
 }
 
-const char *container_name(Container container) {
-    switch (container) {
-    case Container::Matroska: return "Matroska";
-    case Container::Mp4: return "MP4";
-    case Container::WebM: return "WebM";
-    }
-    return "?";
-}
+const char *container_name(Container container) { return traits(container).name; }
 
-const char *muxer_factory(Container container) {
-    switch (container) {
-    case Container::Matroska: return "matroskamux";
-    case Container::Mp4: return "mp4mux";
-    case Container::WebM: return "webmmux";
-    }
-    return "";
-}
+const char *muxer_factory(Container container) { return traits(container).muxer; }
 
 const char *audio_encoder_factory(Container container) {
     return container == Container::Mp4 ? "avenc_aac" : "opusenc";

@@ -101,102 +101,69 @@ std::string set_preset(RecorderOptions &o, const std::string &text) {
     return "--preset takes one of " + list + ", not '" + text + "'";
 }
 
+// A positive number of seconds.
+Setter seconds(const char *option, double RecorderOptions::*field) {
+    return [option, field](RecorderOptions &o, const std::string &v) {
+        return set_seconds(option, v, &(o.*field));
+    };
+}
+
+// A whole number within [low, high].
+template <typename T>
+Setter whole(const char *option, long low, long high, T RecorderOptions::*field) {
+    return [=](RecorderOptions &o, const std::string &v) {
+        long n = 0;
+        std::string e = set_whole(option, v, low, high, &n);
+        o.*field = T(n);
+        return e;
+    };
+}
+
+// An option without a value that sets one field.
+Setter sets(bool RecorderOptions::*field, bool value) {
+    return [field, value](RecorderOptions &o, const std::string &) {
+        o.*field = value;
+        return std::string();
+    };
+}
+
+// An option whose value is stored as given.
+Setter stores(std::string RecorderOptions::*field) {
+    return [field](RecorderOptions &o, const std::string &v) {
+        o.*field = v;
+        return std::string();
+    };
+}
+
 const std::vector<OptionSpec> &option_specs() {
     static const std::vector<OptionSpec> specs = {
-        {"duration", 't', true,
-         [](RecorderOptions &o, const std::string &v) {
-             return set_seconds("-t/--duration", v, &o.duration);
-         }},
+        {"duration", 't', true, seconds("-t/--duration", &RecorderOptions::duration)},
         {"output", 'o', true, set_file},
-        {"display", 0, true,
-         [](RecorderOptions &o, const std::string &v) {
-             o.display = v;
-             return std::string();
-         }},
-        {"monitor", 0, true,
-         [](RecorderOptions &o, const std::string &v) {
-             o.monitor = v;
-             return std::string();
-         }},
-        {"window", 0, true,
-         [](RecorderOptions &o, const std::string &v) {
-             o.window = v;
-             return std::string();
-         }},
+        {"display", 0, true, stores(&RecorderOptions::display)},
+        {"monitor", 0, true, stores(&RecorderOptions::monitor)},
+        {"window", 0, true, stores(&RecorderOptions::window)},
         {"region", 0, true, set_region},
-        {"fps", 0, true,
-         [](RecorderOptions &o, const std::string &v) {
-             long fps = 0;
-             std::string e = set_whole("--fps", v, 1, 1000, &fps);
-             o.fps = unsigned(fps);
-             return e;
-         }},
-        {"cfr", 0, false,
-         [](RecorderOptions &o, const std::string &) {
-             o.constant_rate = true;
-             return std::string();
-         }},
+        {"fps", 0, true, whole("--fps", 1, 1000, &RecorderOptions::fps)},
+        {"cfr", 0, false, sets(&RecorderOptions::constant_rate, true)},
         {"codec", 0, true, set_codec},
         {"preset", 0, true, set_preset},
         {"bitrate", 0, true,
-         [](RecorderOptions &o, const std::string &v) {
-             long kbps = 0;
-             std::string e = set_whole("--bitrate (kbit/s)", v, 1, 1000000, &kbps);
-             o.bitrate_kbps = unsigned(kbps);
-             return e;
-         }},
-        {"quality", 0, true,
-         [](RecorderOptions &o, const std::string &v) {
-             long q = 0;
-             std::string e = set_whole("--quality", v, 0, 63, &q);
-             o.quality = int(q);
-             return e;
-         }},
-        {"keyint", 0, true,
-         [](RecorderOptions &o, const std::string &v) {
-             return set_seconds("--keyint", v, &o.keyint);
-         }},
+         whole("--bitrate (kbit/s)", 1, 1000000, &RecorderOptions::bitrate_kbps)},
+        {"quality", 0, true, whole("--quality", 0, 63, &RecorderOptions::quality)},
+        {"keyint", 0, true, seconds("--keyint", &RecorderOptions::keyint)},
         {"chroma", 0, true,
          [](RecorderOptions &o, const std::string &v) {
              o.chroma444 = v == "444";
              return v == "420" || v == "444" ? std::string()
                                              : "--chroma takes 420 or 444, not '" + v + "'";
          }},
-        {"no-pointer", 0, false,
-         [](RecorderOptions &o, const std::string &) {
-             o.pointer = false;
-             return std::string();
-         }},
-        {"no-hardware", 0, false,
-         [](RecorderOptions &o, const std::string &) {
-             o.hardware = false;
-             return std::string();
-         }},
-        {"quiet", 'q', false,
-         [](RecorderOptions &o, const std::string &) {
-             o.quiet = true;
-             return std::string();
-         }},
-        {"overwrite", 'y', false,
-         [](RecorderOptions &o, const std::string &) {
-             o.overwrite = true;
-             return std::string();
-         }},
-        {"list-monitors", 0, false,
-         [](RecorderOptions &o, const std::string &) {
-             o.list_monitors = true;
-             return std::string();
-         }},
-        {"list-windows", 0, false,
-         [](RecorderOptions &o, const std::string &) {
-             o.list_windows = true;
-             return std::string();
-         }},
-        {"help", 'h', false,
-         [](RecorderOptions &o, const std::string &) {
-             o.help = true;
-             return std::string();
-         }},
+        {"no-pointer", 0, false, sets(&RecorderOptions::pointer, false)},
+        {"no-hardware", 0, false, sets(&RecorderOptions::hardware, false)},
+        {"quiet", 'q', false, sets(&RecorderOptions::quiet, true)},
+        {"overwrite", 'y', false, sets(&RecorderOptions::overwrite, true)},
+        {"list-monitors", 0, false, sets(&RecorderOptions::list_monitors, true)},
+        {"list-windows", 0, false, sets(&RecorderOptions::list_windows, true)},
+        {"help", 'h', false, sets(&RecorderOptions::help, true)},
     };
     return specs;
 }
