@@ -479,13 +479,7 @@ static gboolean gst_xshm_src_set_caps(GstBaseSrc *basesrc, GstCaps *caps) {
     xshm::CaptureSession &session = streaming_session(priv);
     const auto output =
         xshm::output_format_from_name(gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&info)));
-    guint max_slots;
-    {
-        std::lock_guard<std::mutex> lock(priv->settings_lock);
-        max_slots = priv->settings.grabber.max_slots;
-    }
-    const std::string error =
-        session.set_output(output.value_or(xshm::OutputFormat::Native), max_slots);
+    const std::string error = session.set_output(output.value_or(xshm::OutputFormat::Native));
     if (!error.empty()) {
         GST_ELEMENT_ERROR(basesrc, CORE, NEGOTIATION, ("%s", error.c_str()), (nullptr));
         return FALSE;

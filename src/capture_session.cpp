@@ -81,7 +81,7 @@ void CaptureSession::set_format() {
     format_.converts = grabber_->slot_pool() != nullptr && converts_from(grabber_->format());
 }
 
-std::string CaptureSession::set_output(OutputFormat output, unsigned max_frames) {
+std::string CaptureSession::set_output(OutputFormat output) {
     output_ = output;
     mirror_.reset();
     converted_.reset();
@@ -91,7 +91,8 @@ std::string CaptureSession::set_output(OutputFormat output, unsigned max_frames)
         return std::string("cannot make ") + output_format_name(output) + " from " +
                format_.gst_format + (grabber_->slot_pool() ? "" : " without MIT-SHM");
     const PlaneLayout layout = plane_layout(output, format_.width, format_.height);
-    converted_ = SlotPool::create(nullptr, SegmentKind::Private, layout.size, max_frames);
+    converted_ =
+        SlotPool::create(nullptr, SegmentKind::Private, layout.size, options_.grabber.max_slots);
     return "";
 }
 
@@ -332,11 +333,13 @@ Step CaptureSession::relocate() {
         return failure_of(e, Failure::Read);
     }
     grabber->set_cursor_drawing(draw_cursor_);
-    mirror_.reset(); // converted frames follow with the next set_output()
-    converted_.reset();
     grabber_ = std::move(grabber); // the old one disconnects; its slots stay readable
     pin_window();
     set_format();
+    // Caps equal to the old ones are not set again (basesrc skips them), so the
+    // converted frames are remade here for the new grabber. Where it cannot
+    // convert, the caps it offers differ and their set_caps reports it.
+    set_output(output_);
     has_last_ = false;
     last_state_ = ScreenState();
     return outcome(Outcome::Renegotiate,

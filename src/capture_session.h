@@ -114,8 +114,8 @@ public:
     const Grabber &grabber() const { return *grabber_; }
     std::shared_ptr<SlotPool> slot_pool() const { return grabber_->slot_pool(); }
     // The negotiated frames: the screen's own format (the default), or one
-    // converted here, in a pool of at most `max_frames`. Returns an error, or "".
-    std::string set_output(OutputFormat output, unsigned max_frames);
+    // converted here, in a pool of at most max-slots frames. Returns an error, or "".
+    std::string set_output(OutputFormat output);
     // Downstream keeps this many frames: the pool of converted frames grows to fit.
     void reserve_frames(unsigned count);
     OutputFormat output() const { return output_; }

@@ -298,6 +298,13 @@ GST_START_TEST(resize_and_window_on_the_converted_path) {
                    visible(reference(window.expected(), 120, 80, OutputFormat::NV12).data(), 120,
                            80, OutputFormat::NV12),
                    120, 80, OutputFormat::NV12, "the window");
+    // Moved, same size: the caps stay as they are, the converted frames go on.
+    window.move(200, 100);
+    window.paint(64);
+    wait_for_frame(w,
+                   visible(reference(window.expected(), 120, 80, OutputFormat::NV12).data(), 120,
+                           80, OutputFormat::NV12),
+                   120, 80, OutputFormat::NV12, "the moved window");
 }
 GST_END_TEST;
 
