@@ -16,8 +16,8 @@ export GST_PLUGIN_PATH="$repo/build/gst${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 args=("$@")
 has_file=0 has_duration=0
 for a in "$@"; do
-  case "$a" in
-    *.mkv|*.mp4|*.webm|*.MKV|*.MP4|*.WEBM|-o|--output|--output=*) has_file=1 ;;
+  case "${a,,}" in # extensions in any case, as xshm-record reads them
+    *.mkv|*.mp4|*.webm|-o|--output|--output=*) has_file=1 ;;
     -t|--duration|--duration=*) has_duration=1 ;;
     -h|--help|--list-monitors|--list-windows) has_file=1 ;;
   esac

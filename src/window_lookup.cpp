@@ -135,8 +135,7 @@ WindowInfo info_of(DisplayConnection &display, xcb_window_t window, const Atoms 
     WindowInfo info;
     info.id = window;
     info.name = title_of(conn, window, atoms);
-    const auto classes = classes_of(conn, window);
-    info.class_name = classes.empty() ? "" : classes.back();
+    info.classes = classes_of(conn, window);
     info.root_x = origin->dst_x;
     info.root_y = origin->dst_y;
     info.width = geometry->width;
@@ -150,17 +149,15 @@ WindowInfo info_of(DisplayConnection &display, xcb_window_t window, const Atoms 
     return info;
 }
 
-bool matches_exactly(const WindowInfo &w, const std::vector<std::string> &classes,
-                     const std::string &name) {
-    return w.name == name || std::find(classes.begin(), classes.end(), name) != classes.end();
+bool matches_exactly(const WindowInfo &w, const std::string &name) {
+    return w.name == name || std::find(w.classes.begin(), w.classes.end(), name) != w.classes.end();
 }
 
-bool matches_partly(const WindowInfo &w, const std::vector<std::string> &classes,
-                    const std::string &name) {
+bool matches_partly(const WindowInfo &w, const std::string &name) {
     const std::string part = lower(name);
     if (lower(w.name).find(part) != std::string::npos)
         return true;
-    for (const std::string &c : classes)
+    for (const std::string &c : w.classes)
         if (lower(c).find(part) != std::string::npos)
             return true;
     return false;
@@ -176,14 +173,12 @@ std::string list_text(const std::vector<WindowInfo> &windows) {
 }
 
 WindowInfo find_by_name(DisplayConnection &display, const std::string &xname) {
-    xcb_connection_t *conn = display.xcb();
     const std::vector<WindowInfo> windows = list_windows(display);
     std::vector<WindowInfo> exact, partly;
     for (const WindowInfo &w : windows) {
-        const auto classes = classes_of(conn, w.id);
-        if (matches_exactly(w, classes, xname))
+        if (matches_exactly(w, xname))
             exact.push_back(w);
-        else if (matches_partly(w, classes, xname))
+        else if (matches_partly(w, xname))
             partly.push_back(w);
     }
     const std::vector<WindowInfo> &found = exact.empty() ? partly : exact;
@@ -202,7 +197,7 @@ WindowInfo find_by_name(DisplayConnection &display, const std::string &xname) {
 
 std::string WindowInfo::describe() const {
     return hex(id) + (name.empty() ? "" : " '" + name + "'") +
-           (class_name.empty() ? "" : " (" + class_name + ")") + " " +
+           (class_name().empty() ? "" : " (" + class_name() + ")") + " " +
            Region{root_x, root_y, width, height}.text() + (shown ? "" : " (not shown)");
 }
 

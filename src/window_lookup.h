@@ -16,9 +16,9 @@ class DisplayConnection;
 
 struct WindowInfo {
     xcb_window_t id = 0;
-    std::string name;           // its title, UTF-8
-    std::string class_name;     // WM_CLASS's class part ("Firefox"), or its instance part
-    int root_x = 0, root_y = 0; // top-left corner of its contents on the screen
+    std::string name;                 // its title, UTF-8
+    std::vector<std::string> classes; // WM_CLASS: instance and class ("firefox", "Firefox")
+    int root_x = 0, root_y = 0;       // top-left corner of its contents on the screen
     unsigned width = 0, height = 0;
     int parent_x = 0, parent_y = 0; // as ConfigureNotify reports it
     unsigned border = 0;
@@ -26,6 +26,8 @@ struct WindowInfo {
     xcb_visualid_t visual = 0;
     bool shown = true;            // mapped and viewable (not minimized)
     std::string describe() const; // "0x200001 'Terminal' (XTerm) 640x480+10+20"
+    // WM_CLASS's class part ("Firefox"), or its instance part, or "".
+    std::string class_name() const { return classes.empty() ? "" : classes.back(); }
 };
 
 // Throws WindowNotFound naming what was asked and listing the windows there

@@ -2,7 +2,7 @@
 """The example programs, run as a user runs them.
 
 Usage: example_programs.py numpy NUMPY_FRAMES_PY
-       example_programs.py missing-plugin NUMPY_FRAMES_PY XSHM_APPSINK
+       example_programs.py missing-plugin NUMPY_FRAMES_PY XSHM_APPSINK XSHM_RECORD
 """
 import os
 import re
@@ -40,12 +40,21 @@ def numpy_frames(script):
                      out), "no comparison line"
 
 
-def missing_plugin(script, appsink):
-    """Without the plugin on the path both examples say so, in one line."""
+def missing_plugin(script, appsink, recorder):
+    """Without the plugin on the path both examples say so, in one line, and
+    the recorder names the element and where it comes from, writing nothing."""
     expected = "xshmsrc not found: build it or set GST_PLUGIN_PATH"
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, Xvfb("320x240x24") as xvfb:
         env = dict(os.environ, GST_PLUGIN_PATH="", GST_PLUGIN_SYSTEM_PATH="/nonexistent",
                    GST_REGISTRY=os.path.join(scratch, "registry.bin"))
+        out = os.path.join(scratch, "out.mkv")
+        result = subprocess.run([recorder, "--display", xvfb.display, "-t", "1", out], env=env,
+                                capture_output=True, text=True, timeout=60)
+        print("xshm-record", result.returncode, result.stderr.strip())
+        assert result.returncode == 2, f"xshm-record: exit status {result.returncode}"
+        assert "the GStreamer element 'xshmsrc' is not installed (the xshm plugin: install its " \
+               "package gstreamer1.0-xshm" in result.stderr, result.stderr
+        assert not os.path.exists(out), "xshm-record left a file"
         for program in (["/usr/bin/python3", script], [appsink]):
             result = subprocess.run(program, env=env, capture_output=True, text=True,
                                     timeout=60)

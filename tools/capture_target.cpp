@@ -47,7 +47,8 @@ CaptureTarget find_capture_target(const RecorderOptions &options, bool even_size
     try {
         xshm::Grabber probe(target.grabber);
         region = probe.region();
-        target.converts = probe.slot_pool() != nullptr && xshm::converts_from(probe.format());
+        target.shared_memory = probe.slot_pool() != nullptr;
+        target.converts = target.shared_memory && xshm::converts_from(probe.format());
         description = probe.source_description() + " of X display '" + probe.display_name() + "'";
     } catch (const xshm::Error &e) {
         throw xshm::Error("cannot record " + what_is_asked(options) + ": " + e.what());

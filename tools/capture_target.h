@@ -15,8 +15,9 @@ struct CaptureTarget {
     xshm::GrabberOptions grabber; // what xshmsrc is set to
     std::string description;      // "the screen of X display ':0'", "monitor HDMI-1 ...", ...
     unsigned width = 0, height = 0;
-    bool converts = false; // xshmsrc itself makes I420/NV12/Y444 here
-    std::string note;      // why less than asked is recorded, or ""
+    bool shared_memory = false; // frames come in MIT-SHM slots (else GetImage)
+    bool converts = false;      // xshmsrc itself makes I420/NV12/Y444 here
+    std::string note;           // why less than asked is recorded, or ""
 };
 
 // Opens the display and looks. `even_size`: 4:2:0 codecs need even sizes, so

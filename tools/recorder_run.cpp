@@ -43,25 +43,27 @@ void clear_status_line() {
     status_line_shown = false;
 }
 
-guint64 stat_of(GstElement *source, const char *field) {
-    GstStructure *s = nullptr;
-    g_object_get(source, "stats", &s, nullptr);
-    guint64 value = 0;
-    if (s != nullptr) {
-        gst_structure_get_uint64(s, field, &value);
-        gst_structure_free(s);
+// The sum of xshmsrc's counters named in `fields`, from one read of its stats.
+guint64 sum_of(const GstStructure *stats, std::initializer_list<const char *> fields) {
+    guint64 sum = 0;
+    for (const char *field : fields) {
+        guint64 value = 0;
+        if (stats != nullptr && gst_structure_get_uint64(stats, field, &value))
+            sum += value;
     }
-    return value;
+    return sum;
 }
 
 Progress progress_of(const Run &run) {
     Progress p;
-    GstElement *source = run.pipeline->source();
     p.seconds = run.playing ? (g_get_monotonic_time() - run.started_us) / 1e6 : 0;
     p.frames = run.pipeline->frames_written();
-    p.changed = stat_of(source, "full-captures") + stat_of(source, "partial-captures");
-    p.repeated = stat_of(source, "repeated-frames") + stat_of(source, "keepalive-frames") +
-                 stat_of(source, "closing-frames");
+    GstStructure *stats = nullptr;
+    g_object_get(run.pipeline->source(), "stats", &stats, nullptr);
+    p.changed = sum_of(stats, {"full-captures", "partial-captures"});
+    p.repeated = sum_of(stats, {"repeated-frames", "keepalive-frames", "closing-frames"});
+    if (stats != nullptr)
+        gst_structure_free(stats);
     p.dropped = run.pipeline->frames_dropped();
     struct stat st {};
     if (stat(run.options.file.c_str(), &st) == 0)
@@ -117,19 +119,12 @@ gboolean on_terminate(gpointer data) {
     return G_SOURCE_CONTINUE;
 }
 
-// The pipeline's running time now: what the file's timestamps count.
-GstClockTime running_time(GstElement *pipeline) {
-    GstClock *clock = gst_element_get_clock(pipeline);
-    if (clock == nullptr)
-        return 0;
-    const GstClockTime now = gst_clock_get_time(clock), base = gst_element_get_base_time(pipeline);
-    gst_object_unref(clock);
-    return now > base ? now - base : 0;
-}
-
 void on_playing(Run &run) {
     run.playing = true;
-    const GstClockTime already = running_time(run.pipeline->pipeline());
+    // The pipeline's running time now: what the file's timestamps count.
+    GstClockTime already = gst_element_get_current_running_time(run.pipeline->pipeline());
+    if (!GST_CLOCK_TIME_IS_VALID(already))
+        already = 0;
     run.started_us = g_get_monotonic_time() - gint64(already / GST_USECOND);
     if (run.options.duration > 0) {
         const double left_ms = run.options.duration * 1000 - already / 1e6;

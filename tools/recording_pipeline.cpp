@@ -8,11 +8,16 @@
 namespace xshm_record {
 namespace {
 
+// GetImage frames queued before the encoder at most: as many as xshmsrc's
+// shared-memory slots would allow.
+const guint kGetImageQueue = xshm::GrabberOptions().max_slots;
+
 // Where a missing element comes from, on Debian.
 std::string package_of(const std::string &factory) {
     if (factory == "xshmsrc")
-        return "the xshm plugin: install it (sudo meson install -C build) or set "
-               "GST_PLUGIN_PATH to its build directory";
+        return "the xshm plugin: install its package gstreamer1.0-xshm, made by "
+               "scripts/build-deb.sh, "
+               "or set GST_PLUGIN_PATH to its build directory";
     if (factory == "x264enc")
         return "Debian package gstreamer1.0-plugins-ugly";
     if (factory.rfind("avenc_", 0) == 0)
@@ -24,6 +29,14 @@ std::string package_of(const std::string &factory) {
         return "Debian package gstreamer1.0-plugins-good";
     return "Debian package gstreamer1.0-plugins-base";
 }
+
+} // namespace
+
+std::string missing_element_text(const std::string &factory) {
+    return "the GStreamer element '" + factory + "' is not installed (" + package_of(factory) + ")";
+}
+
+namespace {
 
 void set_text(GstElement *element, const std::string &property, const std::string &value) {
     gst_util_set_object_arg(G_OBJECT(element), property.c_str(), value.c_str());
@@ -43,7 +56,7 @@ GstCaps *video_caps(const RecorderOptions &o, const std::string &format) {
 
 RecordingPipeline::RecordingPipeline(const RecorderOptions &options, const OutputFormat &format,
                                      const EncoderPlan &encoder, const CaptureTarget &target)
-    : constant_rate_(options.constant_rate), keyint_(GstClockTime(options.keyint * GST_SECOND)) {
+    : keyint_(GstClockTime(options.keyint * GST_SECOND)) {
     pipeline_ = gst_pipeline_new("xshm-record");
     try {
         GstElement *muxer = build_muxer(format, options);
@@ -64,8 +77,7 @@ RecordingPipeline::~RecordingPipeline() {
 GstElement *RecordingPipeline::make(const char *factory, const char *name) {
     GstElement *element = gst_element_factory_make(factory, name);
     if (element == nullptr)
-        throw std::runtime_error(std::string("the GStreamer element '") + factory +
-                                 "' is not installed (" + package_of(factory) + ")");
+        throw std::runtime_error(missing_element_text(factory));
     gst_bin_add(GST_BIN(pipeline_), element);
     return element;
 }
@@ -122,9 +134,11 @@ void RecordingPipeline::build_video(const RecorderOptions &o, const EncoderPlan 
     GstCaps *caps = video_caps(o, in_source ? plan.input_format : "");
     g_object_set(rate, "caps", caps, nullptr);
     gst_caps_unref(caps);
-    GstElement *queue = make("queue", "video-queue"); // bounded by max-slots instead
-    g_object_set(queue, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time", guint64(0),
-                 nullptr);
+    // With shared memory the queue is bounded by xshmsrc's max-slots (a frame
+    // holds its slot); GetImage frames are allocated each time: bound them here.
+    GstElement *queue = make("queue", "video-queue");
+    g_object_set(queue, "max-size-buffers", target.shared_memory ? 0u : kGetImageQueue,
+                 "max-size-bytes", 0u, "max-size-time", guint64(0), nullptr);
     GstElement *encoder = make(plan.factory.c_str(), "encoder");
     for (const auto &property : plan.properties)
         set_text(encoder, property.first, property.second);
@@ -148,7 +162,8 @@ void RecordingPipeline::build_video(const RecorderOptions &o, const EncoderPlan 
         gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, callback, this, nullptr);
         gst_object_unref(pad);
     };
-    probe(source_, "src", on_source_buffer);
+    if (o.constant_rate)
+        probe(source_, "src", on_source_buffer);
     probe(encoder, "sink", on_encoder_buffer);
     probe(last, "src", on_muxed_buffer);
 }
@@ -172,7 +187,7 @@ GstPadProbeReturn RecordingPipeline::on_source_buffer(GstPad *, GstPadProbeInfo 
                                                       gpointer data) {
     auto *self = static_cast<RecordingPipeline *>(data);
     const guint64 offset = GST_BUFFER_OFFSET(GST_PAD_PROBE_INFO_BUFFER(info));
-    if (self->constant_rate_ && self->last_offset_ != UINT64_MAX && offset > self->last_offset_ + 1)
+    if (self->last_offset_ != UINT64_MAX && offset > self->last_offset_ + 1)
         self->frames_dropped_ += offset - self->last_offset_ - 1;
     self->last_offset_ = offset;
     return GST_PAD_PROBE_OK;

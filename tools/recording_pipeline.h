@@ -18,6 +18,9 @@
 
 namespace xshm_record {
 
+// "the GStreamer element 'x' is not installed (where it comes from on Debian)".
+std::string missing_element_text(const std::string &factory);
+
 class RecordingPipeline {
 public:
     // Throws std::runtime_error naming an element that is not installed.
@@ -48,7 +51,6 @@ private:
 
     GstElement *pipeline_ = nullptr;
     GstElement *source_ = nullptr; // owned by the pipeline
-    bool constant_rate_ = false;
     GstClockTime keyint_ = GST_SECOND * 2;
 
     // Streaming threads only.

@@ -18,6 +18,7 @@
 #include "output_format.h"
 #include "recorder_options.h"
 #include "recorder_run.h"
+#include "recording_pipeline.h"
 
 using namespace xshm_record;
 
@@ -116,9 +117,10 @@ int main(int argc, char **argv) {
         tell(e.what());
         return kRefused;
     }
-    if (gst_element_factory_find("xshmsrc") == nullptr) {
-        tell("the GStreamer element 'xshmsrc' is not installed (the xshm plugin: sudo meson "
-             "install -C build, or set GST_PLUGIN_PATH to its build directory)");
+    if (GstElementFactory *factory = gst_element_factory_find("xshmsrc"))
+        gst_object_unref(factory);
+    else {
+        tell(missing_element_text("xshmsrc"));
         return kRefused;
     }
     const EncoderPlan encoder = choose_encoder(encoder_request(o, *format), usable);
