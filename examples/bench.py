@@ -986,7 +986,7 @@ def conv_run_gst(key, display, size, xpid, args, env):
     fps = CONV_RATE if rate >= 0.97 * CONV_RATE else rate
     frames = fps * wall
     return {"client": cpu_delta_ms(c0, c1), "server": cpu_delta_ms(s0, s1), "wall": wall,
-            "frames": frames, "fps": fps, "run_fps": rate, "path": path, "counted": False}
+            "frames": frames, "fps": fps, "run_fps": rate, "path": path}
 
 
 def conv_run_ffmpeg(display, size, xpid, args, env):
@@ -997,7 +997,6 @@ def conv_run_ffmpeg(display, size, xpid, args, env):
                             errors="replace", env=env)
     marks = []  # (time, frame count, client sample, server sample)
     first = []
-    state = {}
     done = threading.Event()
 
     def on_line(line):
@@ -1031,7 +1030,7 @@ def conv_run_ffmpeg(display, size, xpid, args, env):
         "x11grab (the conversion was not seen in FFmpeg's log)"
     return {"client": cpu_delta_ms(c0, c1), "server": cpu_delta_ms(s0, s1), "wall": t1 - t0,
             "frames": float(n1 - n0), "fps": (n1 - n0) / (t1 - t0), "run_fps": None,
-            "path": path, "counted": True}
+            "path": path}
 
 
 def conv_bench_size(size, args, env):

@@ -134,10 +134,8 @@ void wait_for_frame(CapturePipeline &cp, const std::vector<uint8_t> &want, unsig
 } // namespace
 
 GST_START_TEST(converted_frames_equal_libyuv_and_videoconvert) {
-    XvfbServer x({317, 239, 24}); // odd sizes: the last chroma column and row are half
-    ScreenPainter p(x.display());
-    p.paint_pattern(60);
-    const auto painted = p.expected(0, 0, 317, 239);
+    PaintedScreen screen({317, 239, 24}, 60); // odd sizes: the last chroma column and row are half
+    const auto painted = screen.expected(0, 0, 317, 239);
     for (OutputFormat f : xshm::converted_formats()) {
         const xshm::PlaneLayout l = xshm::plane_layout(f, 317, 239);
         GstVideoInfo info;
@@ -146,7 +144,7 @@ GST_START_TEST(converted_frames_equal_libyuv_and_videoconvert) {
         fail_unless(l.size == info.size && l.stride[1] == gsize(info.stride[1]) &&
                         l.offset[1] == info.offset[1],
                     "%s: not GStreamer's layout", xshm::output_format_name(f));
-        CapturePipeline cp("display-name=" + x.display(),
+        CapturePipeline cp("display-name=" + screen.display(),
                            std::string("format=") + xshm::output_format_name(f));
         fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
         GstBuffer *b = cp.pull();

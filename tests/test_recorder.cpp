@@ -15,6 +15,7 @@
 #include "support/expectations.h"
 #include "support/media_file.h"
 #include "support/randr_monitors.h"
+#include "support/painted_screen.h"
 #include "support/screen_painter.h"
 #include "support/test_window.h"
 #include "support/xvfb_server.h"
@@ -74,8 +75,7 @@ double stream_end(const std::string &file, const std::string &stream) {
 } // namespace
 
 GST_START_TEST(every_container_and_codec) {
-    XvfbServer x({320, 240, 24});
-    ScreenPainter(x.display()).paint_pattern(50);
+    PaintedScreen screen({320, 240, 24}, 50);
     struct Case {
         const char *file, *codec, *format, *codec_name, *pix_fmt;
     };
@@ -95,7 +95,7 @@ GST_START_TEST(every_container_and_codec) {
         else if (c.codec != nullptr)
             args.insert(args.end(), {"--codec", c.codec});
         args.push_back(file);
-        ChildProcess *r = recorder(x, args);
+        ChildProcess *r = recorder(screen, args);
         const int status = r->wait();
         const std::string output = r->output();
         delete r;

@@ -52,13 +52,6 @@ GstPadProbeReturn note_pts(GstPad *, GstPadProbeInfo *info, gpointer data) {
     return GST_PAD_PROBE_OK;
 }
 
-GstClockTime running_time(GstElement *pipeline) {
-    GstClock *clock = gst_element_get_clock(pipeline);
-    const GstClockTime now = gst_clock_get_time(clock) - gst_element_get_base_time(pipeline);
-    gst_object_unref(clock);
-    return now;
-}
-
 // Paints four colour changes, stays still (keepalives every 500 ms), then ends
 // the stream as an application does: EOS sent to the pipeline.
 void record(const std::string &encode_and_mux, const std::string &extension, Recording &r) {
@@ -89,10 +82,10 @@ void record(const std::string &encode_and_mux, const std::string &extension, Rec
         g_usleep(i == 1 ? 300000 : 250000);
         p.fill_rect(0, 0, 320, 240, kColours[i]);
         p.sync();
-        r.paints.push_back({running_time(pipeline), kColours[i]});
+        r.paints.push_back({gst_element_get_current_running_time(pipeline), kColours[i]});
     }
     g_usleep(1150000);
-    r.stop = running_time(pipeline);
+    r.stop = gst_element_get_current_running_time(pipeline);
     gst_element_send_event(pipeline, gst_event_new_eos());
     GstBus *bus = gst_element_get_bus(pipeline);
     GstMessage *end = gst_bus_timed_pop_filtered(

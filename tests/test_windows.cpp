@@ -6,6 +6,7 @@
 
 #include "support/capture_pipeline.h"
 #include "support/expectations.h"
+#include "support/painted_screen.h"
 #include "support/screen_painter.h"
 #include "support/test_window.h"
 #include "support/xvfb_server.h"
@@ -18,16 +19,15 @@
 using namespace xshm_test;
 
 GST_START_TEST(window_by_name_and_id_is_pixel_exact) {
-    XvfbServer x({640, 480, 24});
-    ScreenPainter(x.display()).paint_pattern(51);
-    TestWindow w(x.display(), "xshm-test", 60, 40, 200, 120);
+    PaintedScreen screen({640, 480, 24}, 51);
+    TestWindow w(screen.display(), "xshm-test", 60, 40, 200, 120);
     w.paint(52);
-    CapturePipeline by_name("display-name=" + x.display() + " xname=xshm-test");
+    CapturePipeline by_name("display-name=" + screen.display() + " xname=xshm-test");
     fail_unless_equals_int(by_name.play(), GST_STATE_CHANGE_SUCCESS);
     expect_window(by_name, w, "xname");
     // The id as decimal and as 0x hex.
     for (const std::string &id : {std::to_string(w.id()), window_id_hex(w.id())}) {
-        CapturePipeline by_id("display-name=" + x.display() + " xid=" + id);
+        CapturePipeline by_id("display-name=" + screen.display() + " xid=" + id);
         fail_unless_equals_int(by_id.play(), GST_STATE_CHANGE_SUCCESS);
         expect_window(by_id, w, ("xid=" + id).c_str());
     }
@@ -94,12 +94,10 @@ GST_END_TEST;
 GST_START_TEST(without_composite_the_visible_window_is_captured) {
     XvfbOptions options(640, 480, 24);
     options.extra_args = {"-extension", "Composite"};
-    XvfbServer x(options);
-    ScreenPainter screen(x.display());
-    screen.paint_pattern(60);
-    TestWindow w(x.display(), "xshm-plain", 500, 400, 200, 120); // partly off the screen
+    PaintedScreen screen(options, 60);
+    TestWindow w(screen.display(), "xshm-plain", 500, 400, 200, 120); // partly off the screen
     w.paint(61);
-    CapturePipeline cp("display-name=" + x.display() + " xname=xshm-plain");
+    CapturePipeline cp("display-name=" + screen.display() + " xname=xshm-plain");
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     // What the screen shows: the window's visible 140x80, clipped at the edges.
     std::vector<uint8_t> visible;

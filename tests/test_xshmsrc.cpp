@@ -281,11 +281,9 @@ GST_START_TEST(remote_forces_get_image) {
 GST_END_TEST;
 
 GST_START_TEST(sixteen_bit_screen_is_pixel_exact) {
-    XvfbServer x({637, 480, 16}); // 1274-byte rows, padded to 1276 by the server
-    ScreenPainter p(x.display());
-    p.paint_pattern(10);
-    CapturePipeline cp(display_prop(x));
-    expect_first_frame(cp, p, 0, 0, 637, 480);
+    PaintedScreen screen({637, 480, 16}, 10); // 1274-byte rows, padded to 1276 by the server
+    CapturePipeline cp(display_prop(screen));
+    expect_first_frame(cp, screen, 0, 0, 637, 480);
     fail_unless_text(caps_format(cp.source()), "RGB16");
     GstBuffer *b = cp.pull();
     fail_unless(b != nullptr);

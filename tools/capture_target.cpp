@@ -62,8 +62,7 @@ CaptureTarget find_capture_target(const RecorderOptions &options, bool even_size
                               std::to_string(region.width) + "x" + std::to_string(region.height) +
                               " is too small for 4:2:0 video");
         xshm::RegionRequest &r = target.grabber.region;
-        const unsigned x0 = options.region.empty() ? 0 : r.startx;
-        const unsigned y0 = options.region.empty() ? 0 : r.starty;
+        const unsigned x0 = r.startx, y0 = r.starty; // 0, 0 without --region
         target.width = region.width & ~1u;
         target.height = region.height & ~1u;
         r = {x0, y0, x0 + target.width - 1, y0 + target.height - 1};

@@ -22,7 +22,8 @@ EncoderPlan x264(const EncoderRequest &r) {
     if (r.bitrate_kbps)
         p.insert(p.end(), {{"pass", "cbr"}, {"bitrate", text(r.bitrate_kbps)}});
     else
-        p.insert(p.end(), {{"pass", "qual"}, {"quantizer", text(r.quality.value_or(23))}});
+        p.insert(p.end(), {{"pass", "qual"},
+                           {"quantizer", text(r.quality.value_or(default_quality(Codec::H264)))}});
     return {"x264enc",
             r.chroma444 ? "Y444" : "I420",
             "",
@@ -57,7 +58,8 @@ EncoderPlan vpx(const EncoderRequest &r) {
 
 // The same rate choices in each hardware encoder's own words.
 EncoderPlan hardware(const std::string &factory, const EncoderRequest &r) {
-    const std::string q = text(r.quality.value_or(23)), b = text(r.bitrate_kbps);
+    const std::string q = text(r.quality.value_or(default_quality(Codec::H264))),
+                      b = text(r.bitrate_kbps);
     const std::string k = text(r.keyint_frames);
     Properties p;
     if (factory == "nvh264enc") {

@@ -2,6 +2,7 @@
 // xshm-record: records an X11 screen, monitor, window or region to a file
 // with xshmsrc, frames only where the screen changed. See --help and
 // xshm-record(1).
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -80,7 +81,7 @@ EncoderRequest encoder_request(const RecorderOptions &o, const OutputFormat &for
     r.preset = o.preset;
     r.bitrate_kbps = o.bitrate_kbps;
     r.quality = o.quality;
-    r.keyint_frames = unsigned(o.keyint * o.fps + 0.5) > 0 ? unsigned(o.keyint * o.fps + 0.5) : 1;
+    r.keyint_frames = std::max(1u, unsigned(o.keyint * o.fps + 0.5));
     r.allow_hardware = o.hardware;
     r.chroma444 = format.chroma444;
     return r;

@@ -80,12 +80,7 @@ GstMessage *CapturePipeline::wait_message(GstMessageType types, GstClockTime tim
 }
 
 GstClockTime CapturePipeline::running_time() const {
-    GstClock *clock = gst_element_get_clock(pipeline_);
-    if (clock == nullptr)
-        return GST_CLOCK_TIME_NONE;
-    const GstClockTime now = gst_clock_get_time(clock);
-    gst_object_unref(clock);
-    return now - gst_element_get_base_time(pipeline_);
+    return gst_element_get_current_running_time(pipeline_);
 }
 
 std::string CapturePipeline::source_string(const char *property) const {

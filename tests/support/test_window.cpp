@@ -117,16 +117,6 @@ void TestWindow::wait_until_managed() {
     throw std::runtime_error("the window manager did not frame and show the window: " + state);
 }
 
-void TestWindow::unmap() {
-    xcb_unmap_window(conn_, window_);
-    sync();
-}
-
-void TestWindow::map() {
-    xcb_map_window(conn_, window_);
-    sync();
-}
-
 void TestWindow::set_title(const std::string &utf8) {
     xcb_change_property(conn_, XCB_PROP_MODE_REPLACE, window_, atom(conn_, "_NET_WM_NAME"),
                         atom(conn_, "UTF8_STRING"), 8, uint32_t(utf8.size()), utf8.c_str());

@@ -36,8 +36,6 @@ public:
     void move(int x, int y);
     void resize(unsigned w, unsigned h);
     void destroy();
-    void unmap();
-    void map();
     // _NET_WM_NAME (UTF-8) and WM_NAME; or WM_NAME alone, as raw bytes (Latin-1).
     void set_title(const std::string &utf8);
     void set_wm_name_only(const std::string &bytes);
