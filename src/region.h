@@ -23,6 +23,10 @@ struct Region {
     int x = 0, y = 0;
     unsigned width = 0, height = 0;
     std::string text() const; // "WxH+X+Y", as X geometry says it
+    bool operator==(const Region &o) const {
+        return x == o.x && y == o.y && width == o.width && height == o.height;
+    }
+    bool operator!=(const Region &o) const { return !(*this == o); }
 };
 
 // X requests use 16-bit signed coordinates, and a drawable past 32767 pixels

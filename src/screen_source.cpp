@@ -4,36 +4,46 @@
 #include "display_connection.h"
 #include "error.h"
 #include "grabber.h"
-#include "randr_watch.h"
 
 namespace xshm {
+
+SourceChange ScreenAreaSource::handle_event(const xcb_generic_event_t *event) {
+    return watch_.is_layout_event(event) ? SourceChange::Moved : SourceChange::None;
+}
+
+void ScreenAreaSource::capture_area(DisplayConnection &display, const RegionRequest &request,
+                                    const Region &area, const std::string &where,
+                                    const std::string &description) {
+    const xcb_screen_t *screen = display.screen();
+    try {
+        region_ = resolve_region(request, area.width, area.height);
+    } catch (const Error &e) {
+        throw Error(std::string(e.what()) + " of " + where);
+    }
+    region_.x += area.x;
+    region_.y += area.y;
+    const Region whole{0, 0, screen->width_in_pixels, screen->height_in_pixels};
+    if (region_.x < 0 || region_.y < 0 || region_.x + region_.width > whole.width ||
+        region_.y + region_.height > whole.height)
+        throw Error(where + " reaches outside the " + whole.text() + " screen");
+    check_addressable(whole.width, whole.height, "the screen of display '" + display.name() + "'");
+    drawable_ = damage_drawable_ = screen->root;
+    screen_area_ = damage_area_ = region_;
+    format_ = describe_pixel_format(display.setup(), screen);
+    description_ = description;
+}
+
 namespace {
 
-class ScreenSource : public CaptureSource {
+class ScreenSource : public ScreenAreaSource {
 public:
-    ScreenSource(DisplayConnection &display, const GrabberOptions &options) : watch_(display) {
+    ScreenSource(DisplayConnection &display, const GrabberOptions &options)
+        : ScreenAreaSource(display) {
         const xcb_screen_t *screen = display.screen();
-        const std::string where = "display '" + display.name() + "'";
-        try {
-            region_ =
-                resolve_region(options.region, screen->width_in_pixels, screen->height_in_pixels);
-        } catch (const Error &e) {
-            throw Error(std::string(e.what()) + " of " + where);
-        }
-        check_addressable(screen->width_in_pixels, screen->height_in_pixels,
-                          "the screen of " + where);
-        drawable_ = damage_drawable_ = screen->root;
-        screen_area_ = damage_area_ = region_;
-        format_ = describe_pixel_format(display.setup(), display.screen());
-        description_ = "the screen";
+        capture_area(display, options.region,
+                     {0, 0, screen->width_in_pixels, screen->height_in_pixels},
+                     "display '" + display.name() + "'", "the screen");
     }
-
-    SourceChange handle_event(const xcb_generic_event_t *event) override {
-        return watch_.is_layout_event(event) ? SourceChange::Moved : SourceChange::None;
-    }
-
-private:
-    RandrWatch watch_;
 };
 
 } // namespace

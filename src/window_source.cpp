@@ -52,8 +52,8 @@ public:
         case XCB_CONFIGURE_NOTIFY: {
             const auto *e = reinterpret_cast<const xcb_configure_notify_event_t *>(event);
             const Region now{e->x, e->y, e->width, e->height};
-            return e->window == window_ && now.text() != geometry_.text() ? SourceChange::Moved
-                                                                          : SourceChange::None;
+            return e->window == window_ && now != geometry_ ? SourceChange::Moved
+                                                            : SourceChange::None;
         }
         case XCB_DESTROY_NOTIFY:
             return reinterpret_cast<const xcb_destroy_notify_event_t *>(event)->window == window_
