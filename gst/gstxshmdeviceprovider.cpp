@@ -142,8 +142,9 @@ static void announce_changes(GstDeviceProvider *provider, xshm::DisplayConnectio
     }
 }
 
-static void watch(GstDeviceProvider *provider, GstXShmDeviceProviderPrivate *priv) {
-    std::shared_ptr<xshm::DisplayConnection> display = open_display(provider);
+// The watcher thread, on the connection start() announced from.
+static void watch(GstDeviceProvider *provider, GstXShmDeviceProviderPrivate *priv,
+                  std::shared_ptr<xshm::DisplayConnection> display) {
     std::unique_lock<std::mutex> lock(priv->lock);
     while (!priv->wake.wait_for(lock, std::chrono::milliseconds(500),
                                 [priv] { return priv->stopping; })) {
@@ -158,11 +159,9 @@ static void watch(GstDeviceProvider *provider, GstXShmDeviceProviderPrivate *pri
 static gboolean gst_xshm_device_provider_start(GstDeviceProvider *provider) {
     auto *priv = GST_XSHM_DEVICE_PROVIDER(provider)->priv;
     priv->stopping = false;
-    {
-        auto display = open_display(provider);
-        announce_changes(provider, display.get());
-    }
-    priv->watcher = std::thread(watch, provider, priv);
+    std::shared_ptr<xshm::DisplayConnection> display = open_display(provider);
+    announce_changes(provider, display.get());
+    priv->watcher = std::thread(watch, provider, priv, std::move(display));
     return TRUE;
 }
 
