@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <poll.h>
 #include <random>
+#include <memory>
 #include <string>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -272,15 +273,9 @@ GST_END_TEST;
 // freeze the other X clients: no server grab is ever held.
 GST_START_TEST(a_stopped_capture_never_freezes_the_display) {
     XvfbServer x({640, 480, 24});
-    const pid_t child = fork();
-    if (child == 0) {
-        restore_sanitizer_preload(); // it loads our plugin
-        const std::string display = "display-name=" + x.display();
-        execlp("gst-launch-1.0", "gst-launch-1.0", "-q", "xshmsrc", display.c_str(),
-               "show-pointer=false", "!", "video/x-raw,framerate=0/1", "!", "fakesink",
-               static_cast<char *>(nullptr));
-        _exit(127);
-    }
+    std::unique_ptr<ChildProcess> capture(ChildProcess::gst_launch(
+        {"-q", "xshmsrc", "display-name=" + x.display(), "show-pointer=false", "!",
+         "video/x-raw,framerate=0/1", "!", "fakesink"}));
     ScreenPainter p(x.display());
     std::mt19937 rng(11);
     xcb_connection_t *probe = xcb_connect(x.display().c_str(), nullptr);
@@ -291,21 +286,20 @@ GST_START_TEST(a_stopped_capture_never_freezes_the_display) {
             p.fill_rect(int(rng() % 600), int(rng() % 440), 30, 8, rng() & 0xffffff);
         p.sync();
         g_usleep(rng() % 3000);
-        kill(child, SIGSTOP);
+        capture->signal(SIGSTOP);
         const unsigned seq = xcb_get_input_focus(probe).sequence;
         xcb_flush(probe);
         pollfd fd{xcb_get_file_descriptor(probe), POLLIN, 0};
         const bool answered = poll(&fd, 1, 1000) == 1;
-        kill(child, SIGCONT);
+        capture->signal(SIGCONT);
         if (!answered)
             ++frozen;
         xcb_discard_reply(probe, seq);
         std::free(xcb_get_input_focus_reply(probe, xcb_get_input_focus(probe), nullptr));
     }
     xcb_disconnect(probe);
-    kill(child, SIGTERM);
-    int status = 0;
-    waitpid(child, &status, 0);
+    capture->signal(SIGTERM);
+    capture->wait();
     fail_unless(frozen == 0, "the display froze %d times of 40 while the capture was stopped",
                 frozen);
 }

@@ -5,6 +5,7 @@
 // until the recording was stopped.
 #include <atomic>
 #include <csignal>
+#include <memory>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -186,21 +187,15 @@ GST_START_TEST(gst_launch_e_records_until_ctrl_c) {
     const std::string file =
         std::string(g_get_tmp_dir()) + "/xshm-ctrl-c-" + std::to_string(getpid()) + ".mkv";
     const gint64 begin = g_get_monotonic_time();
-    const pid_t child = fork();
-    if (child == 0) {
-        restore_sanitizer_preload(); // it loads our plugin
-        const std::string display = "display-name=" + x.display(), location = "location=" + file;
-        execlp("gst-launch-1.0", "gst-launch-1.0", "-q", "-e", "xshmsrc", display.c_str(),
-               "skip-unchanged=true", "!", "videoconvert", "!", "x264enc", "speed-preset=ultrafast",
-               "!", "matroskamux", "!", "filesink", location.c_str(), static_cast<char *>(nullptr));
-        _exit(127);
-    }
+    std::unique_ptr<ChildProcess> launch(ChildProcess::gst_launch(
+        {"-q", "-e", "xshmsrc", "display-name=" + x.display(), "skip-unchanged=true", "!",
+         "videoconvert", "!", "x264enc", "speed-preset=ultrafast", "!", "matroskamux", "!",
+         "filesink", "location=" + file}));
     g_usleep(2500000);
-    kill(child, SIGINT);
+    launch->signal(SIGINT);
     const double elapsed = double(g_get_monotonic_time() - begin) / G_USEC_PER_SEC;
-    int status = 0;
-    waitpid(child, &status, 0);
-    fail_unless(WIFEXITED(status) && WEXITSTATUS(status) == 0, "gst-launch-1.0 failed");
+    const int status = launch->wait();
+    fail_unless(status == 0, "gst-launch-1.0 failed (%d): %s", status, launch->output().c_str());
     const GstClockTime duration = file_duration(file);
     const std::vector<DecodedFrame> frames = decode_frames(file);
     unlink(file.c_str());

@@ -13,13 +13,41 @@
 
 #include <glib.h>
 
-namespace xshm_test {
+extern char **environ;
 
-ChildProcess::ChildProcess(const std::vector<std::string> &argv, bool terminal) {
-    std::vector<char *> args;
-    for (const std::string &a : argv)
-        args.push_back(const_cast<char *>(a.c_str()));
-    args.push_back(nullptr);
+namespace xshm_test {
+namespace {
+constexpr const char *kSetAsidePreload = "XSHM_TEST_SANITIZER_PRELOAD";
+
+std::vector<char *> pointers(const std::vector<std::string> &strings) {
+    std::vector<char *> p;
+    for (const std::string &s : strings)
+        p.push_back(const_cast<char *>(s.c_str()));
+    p.push_back(nullptr);
+    return p;
+}
+} // namespace
+
+ChildProcess::ChildProcess(const std::vector<std::string> &argv, bool terminal)
+    : ChildProcess(argv, terminal, {}) {}
+
+ChildProcess *ChildProcess::gst_launch(const std::vector<std::string> &args) {
+    std::vector<std::string> argv = {"gst-launch-1.0"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<std::string> env;
+    if (const char *preload = g_getenv(kSetAsidePreload))
+        env.push_back(std::string("LD_PRELOAD=") + preload);
+    return new ChildProcess(argv, false, env);
+}
+
+// The environment is made before fork: the child only calls exec.
+ChildProcess::ChildProcess(const std::vector<std::string> &argv, bool terminal,
+                           const std::vector<std::string> &extra_env) {
+    std::vector<char *> args = pointers(argv);
+    std::vector<std::string> env_strings(extra_env);
+    for (char **e = environ; *e != nullptr; ++e)
+        env_strings.push_back(*e);
+    std::vector<char *> env = pointers(env_strings);
     int pipe_fds[2] = {-1, -1};
     if (terminal) {
         pid_ = forkpty(&fd_, nullptr, nullptr, nullptr);
@@ -37,7 +65,7 @@ ChildProcess::ChildProcess(const std::vector<std::string> &argv, bool terminal) 
             close(pipe_fds[0]);
             close(pipe_fds[1]);
         }
-        execvp(args[0], args.data());
+        execvpe(args[0], args.data(), env.data());
         _exit(127);
     }
     if (!terminal) {
@@ -95,20 +123,11 @@ const std::string &ChildProcess::output() {
     return output_;
 }
 
-namespace {
-constexpr const char *kSetAsidePreload = "XSHM_TEST_SANITIZER_PRELOAD";
-}
-
 void set_sanitizer_preload_aside() {
     if (const char *preload = g_getenv("LD_PRELOAD")) {
         g_setenv(kSetAsidePreload, preload, TRUE);
         g_unsetenv("LD_PRELOAD");
     }
-}
-
-void restore_sanitizer_preload() {
-    if (const char *preload = g_getenv(kSetAsidePreload))
-        g_setenv("LD_PRELOAD", preload, TRUE);
 }
 
 std::string command_output(const std::string &command) {

@@ -13,6 +13,9 @@ class ChildProcess {
 public:
     // Starts `argv` with stdout and stderr together on a pipe, or on a pty.
     explicit ChildProcess(const std::vector<std::string> &argv, bool terminal = false);
+    // gst-launch-1.0 with `args`: a program not ours that loads our plugin,
+    // so it runs with the sanitizer preload of the setup (if any).
+    static ChildProcess *gst_launch(const std::vector<std::string> &args);
     ~ChildProcess(); // kills it if still running
 
     pid_t pid() const { return pid_; }
@@ -23,6 +26,8 @@ public:
     const std::string &output();
 
 private:
+    ChildProcess(const std::vector<std::string> &argv, bool terminal,
+                 const std::vector<std::string> &extra_env);
     void read_available(int timeout_ms);
     pid_t pid_ = -1;
     int fd_ = -1;
@@ -37,8 +42,7 @@ std::string command_output(const std::string &command);
 // of ours a test starts. Third-party ones (Xvfb and its xkbcomp, xrandr,
 // openbox, ffprobe, ...) must run without it, or LeakSanitizer fails them for
 // leaks of their own: main() sets the preload aside for every child, and a
-// child that loads our plugin (gst-launch-1.0) takes it back before exec.
+// child that loads our plugin (ChildProcess::gst_launch) gets it back.
 void set_sanitizer_preload_aside();
-void restore_sanitizer_preload();
 
 } // namespace xshm_test
