@@ -460,6 +460,44 @@ def probe(path):
     return frames, duration, os.path.getsize(path)
 
 
+def run_failure(what, lines):
+    """What went wrong in a contender's run, from its output: the last error line."""
+    text = "\n".join(lines)
+    if "not-negotiated" in text or "could not link" in text:
+        m = re.search(r"could not link [^\n]*", text)
+        detail = m.group(0)[:140] if m else "streaming stopped, reason not-negotiated"
+        return RuntimeError(f"caps not negotiated ({detail})")
+    errors = [l for l in lines if re.search(r"ERROR|[Ee]rror|erroneous|No such|not found|"
+                                            r"Invalid|[Cc]annot|Could not|WARNING", l)]
+    detail = (errors or lines or [""])[-1].strip()
+    return RuntimeError(f"{what}: {detail[:160]}" if detail else what)
+
+
+class OutputReader:
+    """Collects a process's output lines; calls on_line(line) for each as it arrives."""
+
+    def __init__(self, proc, on_line=None):
+        self.lines = []
+        self.proc = proc
+        self.on_line = on_line
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        for line in self.proc.stdout:
+            line = line.rstrip()
+            self.lines.append(line)
+            if self.on_line:
+                self.on_line(line)
+
+
+def stop_process(proc, reader):
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    reader.thread.join(5)
+
+
 def record_once(key, display, size, xpid, out, args, env):
     """One recording: warm-up, a measured window, a clean stop, the file checked."""
     cmd = rec_command(key, display, size, out)
@@ -469,35 +507,18 @@ def record_once(key, display, size, xpid, out, args, env):
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if is_ffmpeg else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             errors="replace", env=env)
-    lines = []
-    ready = threading.Event()
-    up = []  # the marker was seen
-
-    def read():
-        for line in proc.stdout:
-            lines.append(line.rstrip())
-            if marker in line:
-                up.append(True)
-                ready.set()
-        ready.set()
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    up = threading.Event()  # the marker was seen
+    reader = OutputReader(proc, lambda line: marker in line and up.set())
 
     def failure(what):
-        errors = [l for l in lines if re.search(r"error|ERROR|WARNING|No such|not found|"
-                                                r"erroneous|Invalid|[Cc]annot", l)]
-        detail = (errors or lines or [""])[-1].strip()
-        return RuntimeError(f"{what}: {detail[:160]}" if detail else what)
-
-    def kill():
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        reader.join(5)
+        return run_failure(what, reader.lines)
 
     try:
-        ready.wait(60)
-        if not up:
+        started_waiting = time.monotonic()  # for the marker, or the end of the output
+        while not up.is_set() and reader.thread.is_alive() and \
+                time.monotonic() - started_waiting < 60:
+            up.wait(0.1)
+        if not up.is_set():
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
@@ -528,12 +549,12 @@ def record_once(key, display, size, xpid, out, args, env):
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             raise failure("did not stop within 60 s of being asked to")
-        reader.join(5)
+        reader.thread.join(5)
         if proc.returncode != 0:
             raise failure(f"exit status {proc.returncode}")
         frames, duration, nbytes = probe(out)
     finally:
-        kill()
+        stop_process(proc, reader)
     rec = cpu_percent(c0, c1, t0, t1)
     srv = cpu_percent(s0, s1, t0, t1)
     return {"rec": rec, "srv": srv, "frames": frames, "duration": duration,
@@ -874,43 +895,6 @@ def cpu_delta_ms(a, b):
     return sum(ns - a["tids"].get(t, 0) for t, ns in b["tids"].items()) / 1e6
 
 
-def conv_failure(what, lines):
-    text = "\n".join(lines)
-    if "not-negotiated" in text or "could not link" in text:
-        m = re.search(r"could not link [^\n]*", text)
-        detail = m.group(0)[:140] if m else "streaming stopped, reason not-negotiated"
-        return RuntimeError(f"caps not negotiated ({detail})")
-    errors = [l for l in lines if re.search(r"ERROR|[Ee]rror|erroneous|No such|not found|"
-                                            r"Invalid|[Cc]annot|Could not", l)]
-    detail = (errors or lines or [""])[-1].strip()
-    return RuntimeError(f"{what}: {detail[:160]}" if detail else what)
-
-
-class _Reader:
-    """Collects a process's output lines; calls on_line(line) for each as it arrives."""
-
-    def __init__(self, proc, on_line=None):
-        self.lines = []
-        self.proc = proc
-        self.on_line = on_line
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self):
-        for line in self.proc.stdout:
-            line = line.rstrip()
-            self.lines.append(line)
-            if self.on_line:
-                self.on_line(line)
-
-
-def _stop(proc, reader):
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
-    reader.thread.join(5)
-
-
 def gst_formats(lines):
     """Negotiated formats: {element: (sink format, src format)} from gst-launch -v."""
     out = {}
@@ -934,40 +918,40 @@ def conv_run_gst(key, display, size, xpid, args, env):
     def on_line(line):
         if "Setting pipeline to PLAYING" in line:
             playing.set()
-    reader = _Reader(proc, on_line)
+    reader = OutputReader(proc, on_line)
     try:
         deadline = time.monotonic() + 60
         while not playing.wait(0.1):
             if proc.poll() is not None or time.monotonic() > deadline:
                 reader.thread.join(2)
-                raise conv_failure("did not start" if proc.returncode is None else
+                raise run_failure("did not start" if proc.returncode is None else
                                    f"exited at start (status {proc.returncode})", reader.lines)
         time.sleep(args.conv_warmup)
         if proc.poll() is not None:
             reader.thread.join(2)
-            raise conv_failure(f"exited at start (status {proc.returncode})", reader.lines)
+            raise run_failure(f"exited at start (status {proc.returncode})", reader.lines)
         t0, c0, s0 = time.monotonic(), cpu_sample(proc.pid), cpu_sample(xpid)
         time.sleep(args.conv_seconds)
         t1, c1, s1 = time.monotonic(), cpu_sample(proc.pid), cpu_sample(xpid)
         if proc.poll() is not None:
             reader.thread.join(2)
-            raise conv_failure(f"ended inside the measured window (status {proc.returncode})",
+            raise run_failure(f"ended inside the measured window (status {proc.returncode})",
                                reader.lines)
         try:
             proc.wait(timeout=CONV_TAIL + 30)
         except subprocess.TimeoutExpired:
-            raise conv_failure(f"{n} frames took more than {n / CONV_RATE + 30:.0f} s",
+            raise run_failure(f"{n} frames took more than {n / CONV_RATE + 30:.0f} s",
                                reader.lines)
         reader.thread.join(5)
         if proc.returncode != 0:
-            raise conv_failure(f"exit status {proc.returncode}", reader.lines)
+            raise run_failure(f"exit status {proc.returncode}", reader.lines)
         m = next((re.search(r"Execution ended after (\d+):(\d+):([\d.]+)", l)
                   for l in reader.lines if "Execution ended after" in l), None)
         if not m:
-            raise conv_failure("no 'Execution ended' line", reader.lines)
+            raise run_failure("no 'Execution ended' line", reader.lines)
         ran = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
     finally:
-        _stop(proc, reader)
+        stop_process(proc, reader)
     fmts = gst_formats(reader.lines)
     src = fmts.get("xshmsrc0", {}).get("src", "?")
     if key == CONV_BASELINE:
@@ -1011,19 +995,19 @@ def conv_run_ffmpeg(display, size, xpid, args, env):
         marks.append((now, int(m.group(1)), cpu_sample(proc.pid), cpu_sample(xpid)))
         if now - marks[0][0] >= args.conv_seconds:
             done.set()
-    reader = _Reader(proc, on_line)
+    reader = OutputReader(proc, on_line)
     try:
         deadline = time.monotonic() + args.conv_warmup + args.conv_seconds + 60
         while not done.wait(0.1):
             if proc.poll() is not None or time.monotonic() > deadline:
                 reader.thread.join(2)
-                raise conv_failure("exited" if proc.poll() is not None else "no progress",
+                raise run_failure("exited" if proc.poll() is not None else "no progress",
                                    reader.lines)
     finally:
-        _stop(proc, reader)
+        stop_process(proc, reader)
     (t0, n0, c0, s0), (t1, n1, c1, s1) = marks[0], marks[-1]
     if n1 <= n0:
-        raise conv_failure("no frames in the measured window", reader.lines)
+        raise run_failure("no frames in the measured window", reader.lines)
     text = "\n".join(reader.lines)
     m = re.search(r"auto_scale\w* @ [^\]]*\] w:\d+ h:\d+ fmt:(\w+).*-> w:\d+ h:\d+ fmt:(\w+)", text)
     path = f"x11grab {m.group(1)} -> swscale -> {m.group(2)}" if m else \
