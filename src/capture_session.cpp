@@ -211,14 +211,10 @@ Step CaptureSession::capture_converted(Frame &frame) {
 
 std::size_t CaptureSession::convert(SlotPool::Lease &target, uint64_t generation) {
     const unsigned width = format_.width, height = format_.height;
-    std::vector<RowBand> rows = {{0, height}};
-    if (const auto changed = grabber_->changed_rows_since(target.content_generation())) {
-        rows = *changed;
-        for (const auto &cursor : {target.cursor_band(), mirror_->cursor_band()})
-            if (cursor)
-                rows.push_back(*cursor); // where the pointer was, and is
-        rows = merge_bands(std::move(rows));
-    }
+    const std::vector<RowBand> rows =
+        with_bands(grabber_->changed_rows_since(target.content_generation()),
+                   {target.cursor_band(), mirror_->cursor_band()})
+            .value_or(std::vector<RowBand>{{0, height}});
     std::size_t converted = 0;
     for (const RowBand &band : rows) {
         convert_rows(mirror_->data(), format_.stride, width, height, band, output_, target.data());

@@ -115,4 +115,15 @@ std::optional<std::vector<RowBand>> DamageTracker::bands_since(uint64_t since) c
     return merge_bands(std::move(bands));
 }
 
+std::optional<std::vector<RowBand>>
+with_bands(std::optional<std::vector<RowBand>> bands,
+           std::initializer_list<std::optional<RowBand>> extra) {
+    if (!bands)
+        return std::nullopt;
+    for (const auto &band : extra)
+        if (band)
+            bands->push_back(*band);
+    return merge_bands(std::move(*bands));
+}
+
 } // namespace xshm

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <initializer_list>
 #include <optional>
 #include <vector>
 
@@ -71,5 +72,9 @@ private:
 
 // Merges overlapping or touching bands into a sorted, disjoint list.
 std::vector<RowBand> merge_bands(std::vector<RowBand> bands);
+// `bands` and the `extra` ones present (where the pointer was, and is),
+// merged; none (not known: every row) stays none.
+std::optional<std::vector<RowBand>> with_bands(std::optional<std::vector<RowBand>> bands,
+                                               std::initializer_list<std::optional<RowBand>> extra);
 
 } // namespace xshm

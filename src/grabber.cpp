@@ -248,11 +248,7 @@ std::size_t Grabber::fetch_whole(SlotPool::Lease &slot) {
 CaptureResult Grabber::update_slot(SlotPool::Lease &slot) {
     constexpr int kAttempts = 3;
     uint64_t generation = damage_->collect();
-    auto bands = damage_->bands_since(slot.content_generation());
-    if (bands && slot.cursor_band()) {
-        bands->push_back(*slot.cursor_band());
-        *bands = merge_bands(std::move(*bands));
-    }
+    auto bands = with_bands(damage_->bands_since(slot.content_generation()), {slot.cursor_band()});
     std::size_t fetched = 0;
     for (int attempt = 0; bands && !mostly_whole(*bands) && attempt < kAttempts; ++attempt) {
         if (bands->empty()) { // only the pointer moved, and it was not drawn here

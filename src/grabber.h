@@ -90,7 +90,7 @@ public:
     // The rows changed from damage generation `since` to the current one;
     // nullopt when that is not known (untracked, or too old): all of them.
     std::optional<std::vector<RowBand>> changed_rows_since(uint64_t since) const {
-        return damage_ && since ? damage_->bands_since(since) : std::nullopt;
+        return damage_ ? damage_->bands_since(since) : std::nullopt;
     }
     // The screen's state now, without a round trip: damage from events, the
     // pointer from a query sent at the previous call (so up to a frame old).
