@@ -2,7 +2,7 @@
 // What is captured, as users name it: the screen, a monitor or a window.
 // A source knows where its pixels are (the drawable and the region in it),
 // where that is on the screen (for the pointer), what damage is tracked on,
-// and whether an event moved, hid, showed or ended it. The grabber captures
+// and whether an event moved, showed or ended it (look for it again). The grabber captures
 // whatever source it is given.
 #pragma once
 
@@ -18,13 +18,6 @@ namespace xshm {
 
 class DisplayConnection;
 struct GrabberOptions;
-
-enum class SourceChange {
-    None,
-    Moved,  // geometry or layout changed: look for it again
-    Hidden, // a window was minimized or unmapped: nothing to capture until shown
-    Shown,  // shown again: look for it again (it may have moved meanwhile)
-};
 
 class CaptureSource {
 public:
@@ -44,10 +37,12 @@ public:
     // the screen or covered hold nothing until the application draws them.
     bool needs_repaint() const { return needs_repaint_; }
 
-    // For every event read from the connection.
-    virtual SourceChange handle_event(const xcb_generic_event_t *event) = 0;
-    // Looked at before each frame, for what sends no event (monitor edits).
-    virtual SourceChange poll() { return SourceChange::None; }
+    // For every event read from the connection. True: it moved, changed,
+    // went away or was shown again (maybe elsewhere): look for it again.
+    virtual bool handle_event(const xcb_generic_event_t *event) = 0;
+    // Looked at before each frame, for what sends no event (monitor edits);
+    // true as for handle_event.
+    virtual bool poll() { return false; }
 
 protected:
     xcb_drawable_t drawable_ = 0;

@@ -168,7 +168,7 @@ void Grabber::probe_into(xcb_shm_seg_t segment) {
 void Grabber::drain_events() {
     display_->check_alive();
     while (xcb_generic_event_t *event = xcb_poll_for_event(display_->xcb())) {
-        note(source_->handle_event(event));
+        layout_changed_ = source_->handle_event(event) || layout_changed_;
         if (!(damage_ && damage_->handle_event(event)) && cursor_)
             cursor_->handle_event(event);
         std::free(event);
@@ -176,15 +176,10 @@ void Grabber::drain_events() {
     display_->check_alive();
 }
 
-void Grabber::note(SourceChange change) {
-    if (change == SourceChange::Moved || change == SourceChange::Shown)
-        layout_changed_ = true;
-}
-
 bool Grabber::layout_changed() {
     drain_events();
     if (!layout_changed_)
-        note(source_->poll());
+        layout_changed_ = source_->poll();
     return layout_changed_;
 }
 

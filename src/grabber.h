@@ -134,7 +134,6 @@ private:
     std::size_t fetch_bands(SlotPool::Lease &slot, const std::vector<RowBand> &bands);
     bool mostly_whole(const std::vector<RowBand> &bands) const;
     void drain_events();
-    void note(SourceChange change);
     void let_window_repaint();
     void send_cursor_query();
     // Reads the pointer and draws it; returns the rows it covered.

@@ -27,18 +27,18 @@ public:
         checked_ = std::chrono::steady_clock::now();
     }
 
-    SourceChange poll() override {
+    bool poll() override {
         const auto now = std::chrono::steady_clock::now();
         if (now - checked_ < std::chrono::seconds(1))
-            return SourceChange::None;
+            return false;
         checked_ = now;
         const auto monitors = list_monitors(*display_);
         try {
             const Monitor &m = find_monitor(monitors, spec_, display_->name());
             const Region here{m.x, m.y, m.width, m.height};
-            return here == area_ ? SourceChange::None : SourceChange::Moved;
+            return here != area_;
         } catch (const MonitorNotFound &) {
-            return SourceChange::Moved; // looking again says it is gone
+            return true; // looking again says it is gone
         }
     }
 

@@ -7,8 +7,8 @@
 
 namespace xshm {
 
-SourceChange ScreenAreaSource::handle_event(const xcb_generic_event_t *event) {
-    return watch_.is_layout_event(event) ? SourceChange::Moved : SourceChange::None;
+bool ScreenAreaSource::handle_event(const xcb_generic_event_t *event) {
+    return watch_.is_layout_event(event);
 }
 
 void ScreenAreaSource::capture_area(DisplayConnection &display, const RegionRequest &request,

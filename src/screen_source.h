@@ -17,7 +17,7 @@ struct RegionRequest;
 // through RandR.
 class ScreenAreaSource : public CaptureSource {
 public:
-    SourceChange handle_event(const xcb_generic_event_t *event) override;
+    bool handle_event(const xcb_generic_event_t *event) override;
 
 protected:
     explicit ScreenAreaSource(DisplayConnection &display) : watch_(display) {}

@@ -47,28 +47,22 @@ public:
                 [this](xcb_connection_t *conn) { xcb_free_pixmap(conn, pixmap_); });
     }
 
-    SourceChange handle_event(const xcb_generic_event_t *event) override {
+    bool handle_event(const xcb_generic_event_t *event) override {
         switch (DisplayConnection::event_type(event)) {
         case XCB_CONFIGURE_NOTIFY: {
             const auto *e = reinterpret_cast<const xcb_configure_notify_event_t *>(event);
             const Region now{e->x, e->y, e->width, e->height};
-            return e->window == window_ && now != geometry_ ? SourceChange::Moved
-                                                            : SourceChange::None;
+            return e->window == window_ && now != geometry_;
         }
-        case XCB_DESTROY_NOTIFY:
-            return reinterpret_cast<const xcb_destroy_notify_event_t *>(event)->window == window_
-                       ? SourceChange::Moved // looking again says it is gone
-                       : SourceChange::None;
-        case XCB_UNMAP_NOTIFY:
-            if (reinterpret_cast<const xcb_unmap_notify_event_t *>(event)->window != window_)
-                return SourceChange::None;
-            shown_ = false;
-            return SourceChange::Hidden;
-        case XCB_MAP_NOTIFY:
-            return reinterpret_cast<const xcb_map_notify_event_t *>(event)->window == window_
-                       ? SourceChange::Shown
-                       : SourceChange::None;
-        default: return SourceChange::None;
+        case XCB_DESTROY_NOTIFY: // looking again says it is gone
+            return reinterpret_cast<const xcb_destroy_notify_event_t *>(event)->window == window_;
+        case XCB_UNMAP_NOTIFY: // minimized or unmapped: nothing to capture until shown
+            if (reinterpret_cast<const xcb_unmap_notify_event_t *>(event)->window == window_)
+                shown_ = false;
+            return false;
+        case XCB_MAP_NOTIFY: // shown again, maybe elsewhere
+            return reinterpret_cast<const xcb_map_notify_event_t *>(event)->window == window_;
+        default: return false;
         }
     }
 
