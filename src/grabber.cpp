@@ -67,8 +67,6 @@ void Grabber::let_window_repaint() {
     while (Clock::now() - start < std::chrono::milliseconds(300) &&
            Clock::now() - quiet_since < std::chrono::milliseconds(50)) {
         const uint64_t before = damage_ ? damage_->generation() : 0;
-        if (damage_)
-            damage_->current();
         drain_events();
         if (damage_ && (damage_->current() != before))
             quiet_since = Clock::now();
