@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <poll.h>
+#include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,6 +83,22 @@ int count_slot_mappings(pid_t pid) {
         if (line.find("xshm-slot") != std::string::npos)
             ++count;
     return count;
+}
+
+std::vector<SysvSegment> sysv_segments() {
+    std::ifstream in("/proc/sysvipc/shm");
+    std::string line;
+    std::getline(in, line); // the header
+    std::vector<SysvSegment> segments;
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        long key = 0, size = 0, cpid = 0;
+        SysvSegment s;
+        fields >> key >> s.shmid >> std::oct >> s.perms >> std::dec >> size >> cpid;
+        s.creator = pid_t(cpid);
+        segments.push_back(s);
+    }
+    return segments;
 }
 
 int count_open_fds() {

@@ -38,6 +38,13 @@ private:
 
 // Lines of /proc/<pid>/maps naming the memfd slots ("xshm-slot").
 int count_slot_mappings(pid_t pid);
+// The SysV shared-memory segments of the system (/proc/sysvipc/shm).
+struct SysvSegment {
+    long shmid = 0;
+    unsigned perms = 0; // mode bits, e.g. 0600
+    pid_t creator = 0;
+};
+std::vector<SysvSegment> sysv_segments();
 // Open file descriptors of this process.
 int count_open_fds();
 
