@@ -115,12 +115,7 @@ int largest_difference(const std::vector<uint8_t> &a, const std::vector<uint8_t>
     return a.size() == b.size() ? most : 1000;
 }
 
-uint64_t hash_bytes(const std::vector<uint8_t> &bytes) {
-    uint64_t h = 1469598103934665603ull;
-    for (uint8_t v : bytes)
-        h = (h ^ v) * 1099511628211ull;
-    return h;
-}
+uint64_t hash_bytes(const std::vector<uint8_t> &bytes) { return fnv1a(bytes.data(), bytes.size()); }
 
 // Pulls until a frame's visible bytes equal `want`; fails after 60.
 void wait_for_frame(CapturePipeline &cp, const std::vector<uint8_t> &want, unsigned w, unsigned h,
@@ -237,7 +232,7 @@ static void check_drawn_states(bool overlay) {
         while (GstBuffer *b = cp.pull(0)) {
             GstMapInfo map;
             gst_buffer_map(b, &map, GST_MAP_READ);
-            const uint64_t h = hash_bytes(std::vector<uint8_t>(map.data, map.data + map.size));
+            const uint64_t h = fnv1a(map.data, map.size);
             gst_buffer_unmap(b, &map);
             fail_unless(!overlay || gst_buffer_get_video_overlay_composition_meta(b) != nullptr);
             gst_buffer_unref(b);

@@ -29,22 +29,16 @@ __attribute__((no_sanitize_thread)) uint64_t hash_frame(GstBuffer *b, unsigned w
     GstVideoMeta *meta = gst_buffer_get_video_meta(b);
     GstMapInfo map;
     gst_buffer_map(b, &map, GST_MAP_READ);
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned y = 0; y < height; ++y) {
-        const uint8_t *row = map.data + std::size_t(y) * meta->stride[0];
-        for (unsigned i = 0; i < width * bpp; ++i)
-            h = (h ^ row[i]) * 1099511628211ull;
-    }
+    uint64_t h = kFnvStart;
+    for (unsigned y = 0; y < height; ++y)
+        h = fnv1a(map.data + std::size_t(y) * meta->stride[0], width * bpp, h);
     gst_buffer_unmap(b, &map);
     return h;
 }
 
 __attribute__((no_sanitize_thread)) uint64_t hash_screen(ScreenPainter &p) {
     const auto bytes = p.expected(0, 0, p.width(), p.height());
-    uint64_t h = 1469598103934665603ull;
-    for (uint8_t v : bytes)
-        h = (h ^ v) * 1099511628211ull;
-    return h;
+    return fnv1a(bytes.data(), bytes.size());
 }
 
 } // namespace

@@ -172,6 +172,12 @@ std::string start_error(const std::string &properties) {
     return message_text(cp, GST_MESSAGE_ERROR, GST_SECOND);
 }
 
+uint64_t fnv1a(const uint8_t *data, std::size_t size, uint64_t h) {
+    for (std::size_t i = 0; i < size; ++i)
+        h = (h ^ data[i]) * 1099511628211ull;
+    return h;
+}
+
 bool contains(const std::string &text, const std::string &part) {
     return text.find(part) != std::string::npos;
 }

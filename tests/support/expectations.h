@@ -4,6 +4,7 @@
 // reading functions fail the running test, saying what was missing.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -72,6 +73,10 @@ std::string message_text(CapturePipeline &cp, GstMessageType type, GstClockTime 
 std::string start_error(const std::string &properties);
 
 bool contains(const std::string &text, const std::string &part);
+// FNV-1a over `size` bytes, continuing from `h`: a fingerprint of a frame or
+// of a screen state, to tell which state a frame shows.
+constexpr uint64_t kFnvStart = 1469598103934665603ull;
+uint64_t fnv1a(const uint8_t *data, std::size_t size, uint64_t h = kFnvStart);
 // "0x200001": how xshmsrc names windows (its xid property takes it too).
 std::string window_id_hex(uint32_t id);
 
