@@ -6,7 +6,7 @@
 struct GstXShmDevicePrivate {
     std::string display;
     std::string monitor;
-    std::string identity, shape;
+    std::string shape;
 };
 
 struct _GstXShmDevice {
@@ -67,14 +67,13 @@ GstDevice *gst_xshm_device_new(const std::string &display, const xshm::Monitor &
     // A name is what users type; two monitors may share none, so fall back to the index.
     device->priv->display = display;
     device->priv->monitor = monitor.name.empty() ? std::to_string(index) : monitor.name;
-    device->priv->identity = display + " " + device->priv->monitor;
     device->priv->shape = monitor.describe() + " " + outputs;
     gst_caps_unref(caps);
     gst_structure_free(props);
     return GST_DEVICE(device);
 }
 
-const std::string &gst_xshm_device_identity(GstXShmDevice *device) {
-    return device->priv->identity;
+std::string gst_xshm_device_identity(GstXShmDevice *device) {
+    return device->priv->display + " " + device->priv->monitor;
 }
 const std::string &gst_xshm_device_shape(GstXShmDevice *device) { return device->priv->shape; }

@@ -23,5 +23,5 @@ GstDevice *gst_xshm_device_new(const std::string &display, const xshm::Monitor &
 
 // Which monitor it is (display and name: the same after a move) and how it
 // looks (geometry, outputs, primary: a change is a changed device).
-const std::string &gst_xshm_device_identity(GstXShmDevice *device);
+std::string gst_xshm_device_identity(GstXShmDevice *device);
 const std::string &gst_xshm_device_shape(GstXShmDevice *device);

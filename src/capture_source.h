@@ -36,6 +36,8 @@ public:
     // Its pixels were just made (a window's own pixmap): parts that were off
     // the screen or covered hold nothing until the application draws them.
     bool needs_repaint() const { return needs_repaint_; }
+    // The window captured, or 0 for the screen and monitors.
+    virtual xcb_window_t window() const { return 0; }
 
     // For every event read from the connection. True: it moved, changed,
     // went away or was shown again (maybe elsewhere): look for it again.

@@ -87,7 +87,7 @@ void Grabber::set_show_pointer(bool show) {
                     "' has no XFIXES 2 to read the cursor from (set show-pointer=false)");
 }
 
-uint32_t Grabber::window_id() const { return captured_window(*source_); }
+uint32_t Grabber::window_id() const { return source_->window(); }
 
 Grabber::~Grabber() { close(); }
 

@@ -66,7 +66,7 @@ public:
         }
     }
 
-    xcb_window_t window() const { return window_; }
+    xcb_window_t window() const override { return window_; }
 
 private:
     // Its own pixmap: what it draws, whether covered or off the screen. An
@@ -136,11 +136,6 @@ private:
 std::unique_ptr<CaptureSource> open_window_source(std::shared_ptr<DisplayConnection> display,
                                                   const GrabberOptions &options) {
     return std::make_unique<WindowSource>(std::move(display), options);
-}
-
-xcb_window_t captured_window(const CaptureSource &source) {
-    const auto *window = dynamic_cast<const WindowSource *>(&source);
-    return window ? window->window() : 0;
 }
 
 } // namespace xshm

@@ -14,7 +14,4 @@ namespace xshm {
 std::unique_ptr<CaptureSource> open_window_source(std::shared_ptr<DisplayConnection> display,
                                                   const GrabberOptions &options);
 
-// The window a window source captures (0 for other sources).
-xcb_window_t captured_window(const CaptureSource &source);
-
 } // namespace xshm
