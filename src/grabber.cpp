@@ -139,27 +139,28 @@ void Grabber::choose_path(const GrabberOptions &options) {
     path_reason_ = "MIT-SHM did not work on this connection (" + failures + ")";
 }
 
-void Grabber::capture_into_segment(xcb_shm_seg_t segment) {
+// One MIT-SHM GetImage of `r` in `drawable` into `segment`; `what` names it in errors.
+void Grabber::shm_get_image(xcb_shm_seg_t segment, xcb_drawable_t drawable, const Region &r,
+                            const std::string &what) {
     display_->check_alive();
-    const Region &r = region();
     display_->reply(xcb_shm_get_image_reply,
-                    xcb_shm_get_image(display_->xcb(), source_->drawable(), int16_t(r.x),
-                                      int16_t(r.y), uint16_t(r.width), uint16_t(r.height), ~0u,
+                    xcb_shm_get_image(display_->xcb(), drawable, int16_t(r.x), int16_t(r.y),
+                                      uint16_t(r.width), uint16_t(r.height), ~0u,
                                       XCB_IMAGE_FORMAT_Z_PIXMAP, segment, 0),
-                    "MIT-SHM GetImage of " + r.text());
+                    what);
+}
+
+void Grabber::capture_into_segment(xcb_shm_seg_t segment) {
+    shm_get_image(segment, source_->drawable(), region(), "MIT-SHM GetImage of " + region().text());
 }
 
 // Whether shared memory works is the screen's business, not the source's (a
 // hidden window has nothing to show yet): the probe reads the root.
 void Grabber::probe_into(xcb_shm_seg_t segment) {
     const xcb_screen_t *screen = display_->screen();
-    const uint16_t w = uint16_t(std::min<unsigned>(region().width, screen->width_in_pixels));
-    const uint16_t h = uint16_t(std::min<unsigned>(region().height, screen->height_in_pixels));
-    display_->check_alive();
-    display_->reply(xcb_shm_get_image_reply,
-                    xcb_shm_get_image(display_->xcb(), screen->root, 0, 0, w, h, ~0u,
-                                      XCB_IMAGE_FORMAT_Z_PIXMAP, segment, 0),
-                    "MIT-SHM GetImage");
+    const Region top_left{0, 0, std::min<unsigned>(region().width, screen->width_in_pixels),
+                          std::min<unsigned>(region().height, screen->height_in_pixels)};
+    shm_get_image(segment, screen->root, top_left, "MIT-SHM GetImage");
 }
 
 // One reader of the event queue, since damage, cursor and source events share it.

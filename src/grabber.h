@@ -129,6 +129,8 @@ private:
     void choose_path(const GrabberOptions &options);
     void probe_into(xcb_shm_seg_t segment);
     void capture_into_segment(xcb_shm_seg_t segment);
+    void shm_get_image(xcb_shm_seg_t segment, xcb_drawable_t drawable, const Region &r,
+                       const std::string &what);
     CaptureResult update_slot(SlotPool::Lease &slot);
     std::size_t fetch_whole(SlotPool::Lease &slot);
     std::size_t fetch_bands(SlotPool::Lease &slot, const std::vector<RowBand> &bands);
