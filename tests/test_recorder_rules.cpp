@@ -187,7 +187,7 @@ GST_START_TEST(other_codecs_and_texts) {
     p.bytes = 12300000;
     fail_unless_text(status_text(p), "00:01:23  1234 frames (1180 changed, 54 repeated), 3 dropped"
                                      "  12.3 MB  1.2 Mbit/s");
-    fail_unless(contains(summary_text("a.mkv", p), "wrote a.mkv: 00:01:23"));
+    fail_unless(contains(summary_text("a.mkv", p), "wrote a.mkv: 00:01:23.5, 1234 frames"));
     fail_unless(contains(usage_text(), "Usage: xshm-record [OPTIONS] FILE"));
 }
 GST_END_TEST;

@@ -6,10 +6,15 @@
 namespace xshm_record {
 namespace {
 
-std::string clock_text(double seconds) {
+// "00:01:23" as the clock ticks; with tenths ("00:01:23.5") for the summary,
+// where a 2.98 s file must not read as 2 s.
+std::string clock_text(double seconds, bool tenths = false) {
     const long s = long(seconds);
-    char text[32];
-    std::snprintf(text, sizeof text, "%02ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    char text[40];
+    const int n =
+        std::snprintf(text, sizeof text, "%02ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    if (tenths)
+        std::snprintf(text + n, sizeof text - n, ".%ld", long((seconds - double(s)) * 10));
     return text;
 }
 
@@ -50,7 +55,7 @@ std::string status_text(const Progress &p) {
 }
 
 std::string summary_text(const std::string &file, const Progress &p) {
-    return "wrote " + file + ": " + clock_text(p.seconds) + ", " + frames_text(p) + ", " +
+    return "wrote " + file + ": " + clock_text(p.seconds, true) + ", " + frames_text(p) + ", " +
            size_text(p.bytes) + ", " + rate_text(p);
 }
 
