@@ -204,23 +204,32 @@ Step CaptureSession::capture_converted(Frame &frame) {
     const auto begin = SteadyClock::now();
     frame.timestamp = clock_();
     frame.capture = grabber_->capture_into(*mirror_);
-    frame.converted = convert(*target, frame.capture.state.generation);
+    frame.converted = convert(*target, frame.capture);
     frame.memory = std::move(target);
     return captured(std::move(frame), begin);
 }
 
-std::size_t CaptureSession::convert(SlotPool::Lease &target, uint64_t generation) {
+std::vector<RowBand> rows_to_convert(const CaptureResult &mirror,
+                                     std::optional<std::vector<RowBand>> changed_since_frame,
+                                     std::initializer_list<std::optional<RowBand>> pointer_bands,
+                                     unsigned height) {
+    const std::vector<RowBand> all{{0, height}};
+    if (mirror.full)
+        return all;
+    return with_bands(std::move(changed_since_frame), pointer_bands).value_or(all);
+}
+
+std::size_t CaptureSession::convert(SlotPool::Lease &target, const CaptureResult &mirrored) {
     const unsigned width = format_.width, height = format_.height;
     const std::vector<RowBand> rows =
-        with_bands(grabber_->changed_rows_since(target.content_generation()),
-                   {target.cursor_band(), mirror_->cursor_band()})
-            .value_or(std::vector<RowBand>{{0, height}});
+        rows_to_convert(mirrored, grabber_->changed_rows_since(target.content_generation()),
+                        {target.cursor_band(), mirror_->cursor_band()}, height);
     std::size_t converted = 0;
     for (const RowBand &band : rows) {
         convert_rows(mirror_->data(), format_.stride, width, height, band, output_, target.data());
         converted += conversion_band(output_, band, height).height * format_.stride;
     }
-    target.set_content_generation(generation);
+    target.set_content_generation(mirrored.state.generation);
     target.set_cursor_band(mirror_->cursor_band());
     return converted;
 }

@@ -10,9 +10,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "frame_memory.h"
 #include "frame_pacer.h"
@@ -95,6 +98,16 @@ struct SessionStats {
     uint64_t cursor_fetches = 0;
 };
 
+// The rows of a converted frame to make again from the mirror (the slot the
+// server refreshes): those changed since the frame's own content, and where
+// the pointer was drawn. All of them after a whole fetch of the mirror: it
+// may show drawing newer than its damage generation (drawn between the
+// damage collect and the request), which no damage band names yet.
+std::vector<RowBand> rows_to_convert(const CaptureResult &mirror,
+                                     std::optional<std::vector<RowBand>> changed_since_frame,
+                                     std::initializer_list<std::optional<RowBand>> pointer_bands,
+                                     unsigned height);
+
 class CaptureSession {
 public:
     // Running time now, in ns (kNoTime without a clock).
@@ -157,7 +170,7 @@ private:
                       std::unique_ptr<SlotPool::Lease> *slot);
     Step capture_converted(Frame &frame);
     Step captured(Frame frame, std::chrono::steady_clock::time_point begin);
-    std::size_t convert(SlotPool::Lease &target, uint64_t generation);
+    std::size_t convert(SlotPool::Lease &target, const CaptureResult &mirrored);
     Step unchanged(const FramePacer::Tick &tick);
     Step close();
     Step relocate();

@@ -17,6 +17,7 @@ struct RegionRequest {
 struct RowBand {
     unsigned y = 0;
     unsigned height = 0;
+    bool operator==(const RowBand &o) const { return y == o.y && height == o.height; }
 };
 
 struct Region {

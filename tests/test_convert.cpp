@@ -242,7 +242,9 @@ static void check_drawn_states(bool overlay) {
         }
     };
     for (int i = 0; i < 600; ++i) {
-        const unsigned w = 1 + rng() % 60, h = 1 + rng() % 30;
+        // Mostly typing-sized (rows fetched and converted), every other one tall
+        // (whole fetches, raced by the next rectangle).
+        const unsigned w = 1 + rng() % 60, h = 1 + rng() % (i % 2 == 0 ? 200 : 30);
         p.fill_rect(int(rng() % (320 - w)), int(rng() % (240 - h)), w, h, rng() & 0xffffff);
         p.sync();
         drawn.insert(state());
