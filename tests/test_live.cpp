@@ -107,18 +107,19 @@ GST_START_TEST(changes_are_stamped_when_they_happen) {
     gst_buffer_unref(cp.pull());
     for (int i = 0; i < 5; ++i) {
         g_usleep(150000 + 37000 * i);
+        const GstClockTime before = cp.running_time(); // painted in [before, after]
         p.fill_rect(20 * i, 40, 20, 20, 0x00ff00u + uint32_t(i));
         p.sync();
-        const GstClockTime painted = cp.running_time();
+        const GstClockTime after = cp.running_time();
         const std::string what = "change " + std::to_string(i) + " in the next frame";
         GstBuffer *b =
             pull_matching_frame(cp, p.expected(0, 0, 320, 240), 320, 240, 4, what.c_str(), 1);
         const GstClockTime pts = GST_BUFFER_PTS(b);
         gst_buffer_unref(b);
         // Taken at the first frame time after the paint (1/60 s grid).
-        fail_unless(pts + 5 * GST_MSECOND >= painted && pts <= painted + 40 * GST_MSECOND,
+        fail_unless(pts + 5 * GST_MSECOND >= before && pts <= after + 40 * GST_MSECOND,
                     "change %d painted at %" GST_TIME_FORMAT " stamped %" GST_TIME_FORMAT, i,
-                    GST_TIME_ARGS(painted), GST_TIME_ARGS(pts));
+                    GST_TIME_ARGS(after), GST_TIME_ARGS(pts));
     }
 }
 GST_END_TEST;

@@ -30,17 +30,25 @@ constexpr GstClockTime kPeriod = GST_SECOND / 30; // max-framerate
 constexpr int kTolerance = 14;                    // colour error of lossy 4:2:0 coding
 const uint32_t kColours[] = {0x204080, 0xc03020, 0x30c040, 0xe0e020, 0x2020d0};
 
+// A paint happened somewhere in [before, after]: the test thread can be
+// descheduled on either side of it.
 struct Paint {
-    GstClockTime at;
+    GstClockTime before, after;
     uint32_t colour;
+};
+
+// A frame is captured from `pts` (the capture's start) to `pushed` at latest.
+struct Pushed {
+    GstClockTime pts, pushed;
 };
 
 struct Recording {
     std::string file;
     // PTS of every frame the source pushed (written by the streaming thread,
     // read once it stopped; `count` says how far it got meanwhile).
-    std::vector<GstClockTime> pushed;
+    std::vector<Pushed> pushed;
     std::atomic<int> count{0};
+    GstElement *pipeline = nullptr;
     std::vector<Paint> paints;
     GstClockTime stop = 0;
     guint64 keepalives = 0, closings = 0;
@@ -48,7 +56,8 @@ struct Recording {
 
 GstPadProbeReturn note_pts(GstPad *, GstPadProbeInfo *info, gpointer data) {
     auto *r = static_cast<Recording *>(data);
-    r->pushed.push_back(GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info)));
+    r->pushed.push_back({GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info)),
+                         gst_element_get_current_running_time(r->pipeline)});
     ++r->count;
     return GST_PAD_PROBE_OK;
 }
@@ -69,6 +78,7 @@ void record(const std::string &encode_and_mux, const std::string &extension, Rec
                                     encode_and_mux + " ! filesink location=" + r.file;
     GstElement *pipeline = gst_parse_launch(description.c_str(), nullptr);
     fail_unless(pipeline != nullptr, "cannot build %s", description.c_str());
+    r.pipeline = pipeline;
     GstElement *source = gst_bin_get_by_name(GST_BIN(pipeline), "src");
     GstPad *pad = gst_element_get_static_pad(source, "src");
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, note_pts, &r, nullptr);
@@ -78,12 +88,13 @@ void record(const std::string &encode_and_mux, const std::string &extension, Rec
     for (int i = 0; i < 500 && r.count == 0; ++i)
         g_usleep(10000);
     fail_unless(r.count > 0, "no frame captured");
-    r.paints.push_back({0, kColours[0]});
+    r.paints.push_back({0, 0, kColours[0]});
     for (int i = 1; i < 5; ++i) {
         g_usleep(i == 1 ? 300000 : 250000);
+        const GstClockTime before = gst_element_get_current_running_time(pipeline);
         p.fill_rect(0, 0, 320, 240, kColours[i]);
         p.sync();
-        r.paints.push_back({gst_element_get_current_running_time(pipeline), kColours[i]});
+        r.paints.push_back({before, gst_element_get_current_running_time(pipeline), kColours[i]});
     }
     g_usleep(1150000);
     r.stop = gst_element_get_current_running_time(pipeline);
@@ -102,13 +113,19 @@ void record(const std::string &encode_and_mux, const std::string &extension, Rec
     gst_object_unref(pipeline);
 }
 
-// The colour shown at running time `t`.
-uint32_t painted_at(const Recording &r, GstClockTime t) {
-    uint32_t colour = r.paints.front().colour;
-    for (const Paint &paint : r.paints)
-        if (paint.at <= t)
-            colour = paint.colour;
-    return colour;
+// Whether a frame captured between frame.pts and frame.pushed may show the
+// paint `k`: it may have happened by then, and the next paint may not have
+// been done before the capture began.
+bool may_show(const Recording &r, const Pushed &frame, std::size_t k) {
+    const bool next_done_before = k + 1 < r.paints.size() && r.paints[k + 1].after <= frame.pts;
+    return r.paints[k].before <= frame.pushed && !next_done_before;
+}
+
+bool shows_a_paint_of_its_time(const Recording &r, const Pushed &frame, uint32_t rgb) {
+    for (std::size_t k = 0; k < r.paints.size(); ++k)
+        if (may_show(r, frame, k) && colour_near(rgb, r.paints[k].colour, kTolerance))
+            return true;
+    return false;
 }
 
 void check_file(const Recording &r) {
@@ -125,26 +142,28 @@ void check_file(const Recording &r) {
     for (std::size_t i = 0; i < frames.size(); ++i) {
         // Each frame at the time it was captured (to a millisecond of container precision) ...
         const GstClockTime in_file = frames[i].pts - frames[0].pts;
-        const GstClockTime captured = r.pushed[i] - r.pushed[0];
+        const GstClockTime captured = r.pushed[i].pts - r.pushed[0].pts;
         fail_unless(in_file + GST_MSECOND >= captured && in_file <= captured + GST_MSECOND,
                     "frame %zu at %" GST_TIME_FORMAT " in the file, captured at %" GST_TIME_FORMAT,
                     i, GST_TIME_ARGS(in_file), GST_TIME_ARGS(captured));
         // ... showing what was painted then.
-        const uint32_t want = painted_at(r, r.pushed[i]);
-        fail_unless(colour_near(frames[i].rgb, want, kTolerance),
-                    "frame %zu is #%06x, painted #%06x", i, frames[i].rgb, want);
+        fail_unless(shows_a_paint_of_its_time(r, r.pushed[i], frames[i].rgb),
+                    "frame %zu is #%06x, captured from %" GST_TIME_FORMAT " to %" GST_TIME_FORMAT
+                    ", not a colour painted then",
+                    i, frames[i].rgb, GST_TIME_ARGS(r.pushed[i].pts),
+                    GST_TIME_ARGS(r.pushed[i].pushed));
     }
     // Every change is in the file, stamped within a frame time of its painting.
     for (std::size_t k = 1; k < r.paints.size(); ++k) {
         bool found = false;
-        for (GstClockTime pts : r.pushed)
-            found = found || (pts + 5 * GST_MSECOND >= r.paints[k].at &&
-                              pts <= r.paints[k].at + kPeriod + 25 * GST_MSECOND);
+        for (const Pushed &frame : r.pushed)
+            found = found || (frame.pts + 5 * GST_MSECOND >= r.paints[k].before &&
+                              frame.pts <= r.paints[k].after + kPeriod + 25 * GST_MSECOND);
         fail_unless(found, "no frame near change %zu at %" GST_TIME_FORMAT, k,
-                    GST_TIME_ARGS(r.paints[k].at));
+                    GST_TIME_ARGS(r.paints[k].after));
     }
     // It lasts until the stop (the closing frame lasts one period).
-    const GstClockTime recorded = r.stop - r.pushed[0];
+    const GstClockTime recorded = r.stop - r.pushed[0].pts;
     fail_unless(GST_CLOCK_TIME_IS_VALID(duration) && duration + kPeriod >= recorded &&
                     duration <= recorded + 2 * kPeriod,
                 "file lasts %" GST_TIME_FORMAT ", recorded %" GST_TIME_FORMAT,
