@@ -118,8 +118,9 @@ GST_START_TEST(changes_are_stamped_when_they_happen) {
         gst_buffer_unref(b);
         // Taken at the first frame time after the paint (1/60 s grid).
         fail_unless(pts + 5 * GST_MSECOND >= before && pts <= after + 40 * GST_MSECOND,
-                    "change %d painted at %" GST_TIME_FORMAT " stamped %" GST_TIME_FORMAT, i,
-                    GST_TIME_ARGS(after), GST_TIME_ARGS(pts));
+                    "change %d painted between %" GST_TIME_FORMAT " and %" GST_TIME_FORMAT
+                    ", stamped %" GST_TIME_FORMAT,
+                    i, GST_TIME_ARGS(before), GST_TIME_ARGS(after), GST_TIME_ARGS(pts));
     }
 }
 GST_END_TEST;
