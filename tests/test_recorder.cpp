@@ -14,6 +14,7 @@
 #include "support/child_process.h"
 #include "support/expectations.h"
 #include "support/media_file.h"
+#include "support/recorder_files.h"
 #include "support/randr_monitors.h"
 #include "support/painted_screen.h"
 #include "support/screen_painter.h"
@@ -27,52 +28,6 @@
 
 using namespace xshm_test;
 
-namespace {
-
-std::string temp_path(const std::string &name) {
-    return std::string(g_get_tmp_dir()) + "/xshm-" + std::to_string(getpid()) + "-" + name;
-}
-
-bool exists(const std::string &path) {
-    struct stat st {};
-    return stat(path.c_str(), &st) == 0;
-}
-
-// xshm-record with `args` on display `x` (output on a pipe unless `terminal`).
-ChildProcess *recorder(const XvfbServer &x, std::vector<std::string> args, bool terminal = false) {
-    std::vector<std::string> argv = {g_getenv("XSHM_RECORD"), "--display", x.display()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return new ChildProcess(argv, terminal);
-}
-
-// One ffprobe value, e.g. probe(f, "v:0", "stream=codec_name").
-std::string probe(const std::string &file, const std::string &stream, const std::string &entry) {
-    std::string text = command_output(
-        "ffprobe -v error " + (stream.empty() ? "" : "-select_streams " + stream + " ") +
-        "-show_entries " + entry + " -of default=noprint_wrappers=1:nokey=1 '" + file + "'");
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-        text.pop_back();
-    return text.substr(text.rfind('\n') + 1); // the last line
-}
-
-double probe_seconds(const std::string &file, const std::string &stream, const std::string &entry) {
-    const std::string text = probe(file, stream, entry);
-    return text.empty() || text == "N/A" ? -1 : std::atof(text.c_str());
-}
-
-// Where the stream's last packet ends, from its packets (Matroska keeps no
-// per-stream duration).
-double stream_end(const std::string &file, const std::string &stream) {
-    const std::string last =
-        command_output("ffprobe -v error -select_streams " + stream +
-                       " -show_entries packet=pts_time,duration_time -of csv=p=0 '" + file +
-                       "' | grep , | tail -n1");
-    double pts = 0, duration = 0;
-    std::sscanf(last.c_str(), "%lf,%lf", &pts, &duration);
-    return pts + duration;
-}
-
-} // namespace
 
 GST_START_TEST(every_container_and_codec) {
     PaintedScreen screen({320, 240, 24}, 50);
@@ -299,15 +254,7 @@ GST_END_TEST;
 // not survive it).
 GST_START_TEST(audio_is_recorded_in_sync) {
     XvfbServer x({320, 240, 24});
-    gchar *dir = g_dir_make_tmp("xshm-pulse-XXXXXX", nullptr);
-    g_setenv("PULSE_RUNTIME_PATH", dir, TRUE);
-    g_setenv("PULSE_SERVER", (std::string("unix:") + dir + "/native").c_str(), TRUE);
-    ChildProcess pulse(
-        {"pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no", "-L",
-         "module-null-sink sink_name=xshmtest", "-L",
-         std::string("module-native-protocol-unix auth-anonymous=1 socket=") + dir + "/native"});
-    for (int i = 0; i < 100 && !exists(std::string(dir) + "/native"); ++i)
-        g_usleep(50000);
+    PulseServer pulse("xshmtest");
     ChildProcess tone({"gst-launch-1.0", "-q", "audiotestsrc", "is-live=true", "freq=440", "!",
                        "pulsesink", "device=xshmtest"});
     g_usleep(500000);
@@ -325,12 +272,7 @@ GST_START_TEST(audio_is_recorded_in_sync) {
                     name, audio, video);
     }
     tone.signal(SIGTERM);
-    pulse.signal(SIGTERM);
     tone.wait(5000);
-    pulse.wait(5000);
-    g_unsetenv("PULSE_SERVER");
-    g_rmdir(dir);
-    g_free(dir);
 }
 GST_END_TEST;
 

@@ -11,6 +11,7 @@
 
 #include <glib-unix.h>
 
+#include "output_file.h"
 #include "progress_line.h"
 #include "recording_pipeline.h"
 
@@ -24,16 +25,21 @@ bool status_line_shown = false;
 // One recording's state; everything runs on the main loop's thread.
 struct Run {
     const RecorderOptions &options;
+    const CaptureTarget &target;
+    OutputFile output;
     std::unique_ptr<RecordingPipeline> pipeline;
     GMainLoop *loop = g_main_loop_new(nullptr, FALSE);
     bool show_status = false; // a terminal, and not --quiet
     bool playing = false, stopping = false;
+    bool write_failed = false; // the file could not be written (disk full, ...)
     gint64 started_us = 0;
     std::string failure; // the first error, said at the end
     int status = kRecorded;
     std::vector<guint> timers; // removed when the run ends
+    guint publish_retry = 0;   // while the first write is under way
 
-    explicit Run(const RecorderOptions &o) : options(o) {}
+    Run(const RecorderOptions &o, const CaptureTarget &t, bool replace)
+        : options(o), target(t), output(o.file, replace) {}
     ~Run() { g_main_loop_unref(loop); }
 };
 
@@ -65,9 +71,7 @@ Progress progress_of(const Run &run) {
     if (stats != nullptr)
         gst_structure_free(stats);
     p.dropped = run.pipeline->frames_dropped();
-    struct stat st {};
-    if (stat(run.options.file.c_str(), &st) == 0)
-        p.bytes = uint64_t(st.st_size);
+    p.bytes = run.output.size();
     return p;
 }
 
@@ -107,7 +111,7 @@ gboolean stop_after_duration(gpointer data) {
 gboolean on_interrupt(gpointer data) {
     auto &run = *static_cast<Run *>(data);
     if (run.stopping) { // a second Ctrl-C: now, leaving the file as it is
-        tell("aborted; " + run.options.file + " is left as it was written so far");
+        tell("aborted; " + run.output.writing_path() + " is left as it was written so far");
         _exit(kAborted); // not even stopping the pipeline: it may be what hangs
     }
     stop(run);
@@ -148,16 +152,79 @@ std::string message_text(GstMessage *message) {
     return text;
 }
 
-// An error before anything was written ends at once; after, the file is
-// finished with what was recorded (the X server went away, say).
+// Where an error comes from decides what is left to do.
+enum class ErrorSource { Capture, File, Audio };
+
+ErrorSource error_source(GstMessage *message) {
+    const char *name = GST_OBJECT_NAME(GST_MESSAGE_SRC(message));
+    return g_str_equal(name, "file")    ? ErrorSource::File
+           : g_str_equal(name, "audio") ? ErrorSource::Audio
+                                        : ErrorSource::Capture;
+}
+
+std::string file_error_text(const Run &run, GstMessage *message) {
+    GError *error = nullptr;
+    gst_message_parse_error(message, &error, nullptr);
+    const bool full = g_error_matches(error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT);
+    g_clear_error(&error);
+    return full ? "disk full: " + run.options.file + " could not be written further"
+                : "cannot write " + run.options.file + ": " + message_text(message);
+}
+
+// An error from the capture finishes the file with what was recorded (the X
+// server went away, say); before anything was written it ends at once, as
+// does one from the file (the muxer could not finish it) or the audio (the
+// muxer would wait for it forever).
 void on_error(Run &run, GstMessage *message) {
+    const ErrorSource source = error_source(message);
     if (run.failure.empty())
-        run.failure = message_text(message);
+        run.failure = source == ErrorSource::File    ? file_error_text(run, message)
+                      : source == ErrorSource::Audio ? "audio: " + message_text(message)
+                                                     : message_text(message);
     run.status = kFailed;
-    if (!run.pipeline->has_written())
+    run.write_failed = run.write_failed || source == ErrorSource::File;
+    if (source != ErrorSource::Capture || !run.pipeline->has_written())
         g_main_loop_quit(run.loop);
     else
         stop(run);
+}
+
+// The first bytes are written: an old file is replaced now (or as soon as
+// the write under way has reached the disk).
+gboolean publish(gpointer data) {
+    auto &run = *static_cast<Run *>(data);
+    std::string error;
+    if (run.output.published() || run.output.publish(&error) || !error.empty()) {
+        if (!error.empty())
+            tell(error);
+        run.publish_retry = 0;
+        return G_SOURCE_REMOVE;
+    }
+    if (run.publish_retry == 0)
+        run.publish_retry = g_timeout_add(20, publish, &run);
+    return G_SOURCE_CONTINUE;
+}
+
+void on_resized(const Run &run, const GstStructure *s) {
+    gint width = 0, height = 0;
+    gst_structure_get_int(s, "width", &width);
+    gst_structure_get_int(s, "height", &height);
+    const std::string file_size =
+        std::to_string(run.target.width) + "x" + std::to_string(run.target.height);
+    const std::string now = std::to_string(width) + "x" + std::to_string(height);
+    if (now == file_size)
+        tell("the recorded area is " + now + " again: recorded as it is");
+    else
+        tell("the recorded area is now " + now + ": scaled to fit the file's " + file_size +
+             " with black borders (a file keeps the size it started with)");
+}
+
+void on_application(Run &run, GstMessage *message) {
+    const GstStructure *s = gst_message_get_structure(message);
+    if (gst_structure_has_name(s, RecordingPipeline::kFileStarted))
+        publish(&run);
+    else if (gst_structure_has_name(s, RecordingPipeline::kResized))
+        on_resized(run, s);
 }
 
 gboolean on_bus_message(GstBus *, GstMessage *message, gpointer data) {
@@ -166,6 +233,7 @@ gboolean on_bus_message(GstBus *, GstMessage *message, gpointer data) {
     case GST_MESSAGE_EOS: g_main_loop_quit(run.loop); break;
     case GST_MESSAGE_ERROR: on_error(run, message); break;
     case GST_MESSAGE_WARNING: tell("warning: " + message_text(message)); break;
+    case GST_MESSAGE_APPLICATION: on_application(run, message); break;
     case GST_MESSAGE_STATE_CHANGED: {
         GstState now;
         gst_message_parse_state_changed(message, nullptr, &now, nullptr);
@@ -212,24 +280,54 @@ gboolean quit_loop(gpointer loop) {
     return G_SOURCE_REMOVE;
 }
 
+// What is left after the loop: the file under its name with a summary, or
+// nothing (an old file as it was).
 int finish(Run &run) {
     for (guint id : run.timers)
         g_source_remove(id);
-    const Progress p = progress_of(run);
+    if (run.publish_retry != 0)
+        g_source_remove(run.publish_retry);
+    Progress p = progress_of(run);
     gst_element_set_state(run.pipeline->pipeline(), GST_STATE_NULL);
     clear_status_line();
-    const bool wrote = run.pipeline->has_written();
     if (!run.failure.empty())
         tell(run.failure);
-    if (!wrote) {
-        unlink(run.options.file.c_str()); // no empty file behind
-        if (run.status == kRecorded)
-            run.status = kFailed;
-        tell("nothing was recorded; " + run.options.file + " was not written");
-    } else if (!run.options.quiet || run.status != kRecorded) {
-        tell(summary_text(run.options.file, p));
+    const std::string &file = run.options.file;
+    if (run.pipeline->has_written() && !run.output.exists()) {
+        tell(file + " was deleted while it was recorded (or its directory was): nothing is left");
+        return kFailed;
     }
+    if (!run.pipeline->has_written() || run.output.size() == 0) {
+        run.output.discard();
+        tell("nothing was recorded; " + file +
+             (run.output.published() ? " was not written" : " was kept as it was"));
+        return run.status == kRecorded ? kFailed : run.status;
+    }
+    std::string error;
+    if (!run.output.publish(&error))
+        tell(error);
+    p.seconds = run.pipeline->file_seconds(run.write_failed);
+    if (!run.options.quiet || run.status != kRecorded)
+        tell(summary_text(file, p));
     return run.status;
+}
+
+// Until the main loop runs (starting the pipeline opens the X display and may
+// wait for it), a signal ends the recorder at once, removing the file just
+// created: nothing was recorded into it.
+char starting_path[4096];
+
+extern "C" void on_signal_while_starting(int) {
+    unlink(starting_path);
+    _exit(kAborted);
+}
+
+void end_at_once_while_starting(const std::string &path) {
+    g_strlcpy(starting_path, path.c_str(), sizeof starting_path);
+    struct sigaction action {};
+    action.sa_handler = on_signal_while_starting;
+    for (int number : {SIGINT, SIGTERM, SIGHUP})
+        sigaction(number, &action, nullptr);
 }
 
 } // namespace
@@ -242,9 +340,10 @@ void tell(const std::string &message) {
 
 int record(const RecorderOptions &options, const OutputFormat &format, const EncoderPlan &encoder,
            const CaptureTarget &target) {
-    Run run(options);
+    Run run(options, target, access(options.file.c_str(), F_OK) == 0);
     try {
-        run.pipeline = std::make_unique<RecordingPipeline>(options, format, encoder, target);
+        run.pipeline = std::make_unique<RecordingPipeline>(options, format, encoder, target,
+                                                           run.output.writing_path());
     } catch (const std::runtime_error &e) {
         tell(e.what());
         return kRefused;
@@ -255,14 +354,15 @@ int record(const RecorderOptions &options, const OutputFormat &format, const Enc
         say_start(run, format, encoder, target);
     GstBus *bus = gst_element_get_bus(run.pipeline->pipeline());
     gst_bus_add_watch(bus, on_bus_message, &run);
-    const guint signals[] = {g_unix_signal_add(SIGINT, on_interrupt, &run),
-                             g_unix_signal_add(SIGTERM, on_terminate, &run),
-                             g_unix_signal_add(SIGHUP, on_terminate, &run)};
+    end_at_once_while_starting(run.output.writing_path());
     if (gst_element_set_state(run.pipeline->pipeline(), GST_STATE_PLAYING) ==
         GST_STATE_CHANGE_FAILURE) {
         run.status = kFailed;
         g_idle_add(quit_loop, run.loop); // once the bus said why
     }
+    const guint signals[] = {g_unix_signal_add(SIGINT, on_interrupt, &run),
+                             g_unix_signal_add(SIGTERM, on_terminate, &run),
+                             g_unix_signal_add(SIGHUP, on_terminate, &run)};
     g_main_loop_run(run.loop);
     for (guint id : signals)
         g_source_remove(id);

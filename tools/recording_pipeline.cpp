@@ -55,12 +55,20 @@ GstCaps *video_caps(const RecorderOptions &o, const std::string &format) {
 } // namespace
 
 RecordingPipeline::RecordingPipeline(const RecorderOptions &options, const OutputFormat &format,
-                                     const EncoderPlan &encoder, const CaptureTarget &target)
-    : keyint_(GstClockTime(options.keyint * GST_SECOND)) {
+                                     const EncoderPlan &encoder, const CaptureTarget &target,
+                                     const std::string &location)
+    : keyframe_advance_(GstClockTime(options.keyint * GST_SECOND) - GST_SECOND / options.fps) {
     pipeline_ = gst_pipeline_new("xshm-record");
+    // The system clock, not pulsesrc's: file time is wall time, as -t and the
+    // screen's changes count it (an audio clock starts late and runs apart).
+    GstClock *clock = gst_system_clock_obtain();
+    gst_pipeline_use_clock(GST_PIPELINE(pipeline_), clock);
+    gst_object_unref(clock);
     try {
-        GstElement *muxer = build_muxer(format, options);
-        build_video(options, encoder, target, muxer);
+        GstElement *muxer = build_muxer(format, options, location);
+        // With audio the muxer waits for both streams: encoded frames wait in
+        // a queue of their own, not in the encoder holding the source's slots.
+        build_video(options, encoder, target, muxer, format.audio);
         if (format.audio)
             build_audio(options, format, muxer);
     } catch (...) {
@@ -71,7 +79,14 @@ RecordingPipeline::RecordingPipeline(const RecorderOptions &options, const Outpu
 
 RecordingPipeline::~RecordingPipeline() {
     gst_element_set_state(pipeline_, GST_STATE_NULL);
+    if (source_pad_ != nullptr)
+        gst_object_unref(source_pad_);
     gst_object_unref(pipeline_);
+}
+
+double RecordingPipeline::file_seconds(bool last_write_failed) const {
+    const GstClockTime start = file_start_, end = last_write_failed ? written_end_ : sent_end_;
+    return GST_CLOCK_TIME_IS_VALID(start) && end > start ? double(end - start) / GST_SECOND : 0;
 }
 
 GstElement *RecordingPipeline::make(const char *factory, const char *name) {
@@ -92,7 +107,8 @@ void RecordingPipeline::link_chain(std::initializer_list<GstElement *> chain) {
     }
 }
 
-GstElement *RecordingPipeline::build_muxer(const OutputFormat &format, const RecorderOptions &o) {
+GstElement *RecordingPipeline::build_muxer(const OutputFormat &format, const RecorderOptions &o,
+                                           const std::string &location) {
     GstElement *muxer = make(muxer_factory(format.container), "mux");
     if (format.container == Container::Mp4) {
         // Fragments while recording (a crash leaves a playable file), one
@@ -102,15 +118,18 @@ GstElement *RecordingPipeline::build_muxer(const OutputFormat &format, const Rec
     }
     GstElement *sink = make("filesink", "file");
     // Written as it comes: a killed recorder leaves what was muxed.
-    g_object_set(sink, "location", o.file.c_str(), "sync", FALSE, nullptr);
+    g_object_set(sink, "location", location.c_str(), "sync", FALSE, nullptr);
     set_text(sink, "buffer-mode", "unbuffered");
     link_chain({muxer, sink});
+    probe(sink, "sink", GST_PAD_PROBE_TYPE_BUFFER, on_file_buffer);
     return muxer;
 }
 
 void RecordingPipeline::build_video(const RecorderOptions &o, const EncoderPlan &plan,
-                                    const CaptureTarget &target, GstElement *muxer) {
+                                    const CaptureTarget &target, GstElement *muxer,
+                                    bool queue_encoded) {
     source_ = make("xshmsrc", "capture");
+    source_pad_ = gst_element_get_static_pad(source_, "src");
     const xshm::GrabberOptions &g = target.grabber;
     if (!g.display_name.empty())
         g_object_set(source_, "display-name", g.display_name.c_str(), nullptr);
@@ -123,9 +142,6 @@ void RecordingPipeline::build_video(const RecorderOptions &o, const EncoderPlan 
     g_object_set(source_, "startx", g.region.startx, "starty", g.region.starty, "endx",
                  g.region.endx, "endy", g.region.endy, "show-pointer", gboolean(o.pointer),
                  "skip-unchanged", gboolean(!o.constant_rate), nullptr);
-    // A still stretch still gets a frame (made a keyframe below) every keyint.
-    if (!o.constant_rate)
-        g_object_set(source_, "keepalive-time", guint(o.keyint * 1000), nullptr);
 
     // xshmsrc converts itself (only the rows that changed) where it can;
     // videoconvert does the rest (GetImage, 16-bit screens, ffv1's BGRx passes).
@@ -142,30 +158,49 @@ void RecordingPipeline::build_video(const RecorderOptions &o, const EncoderPlan 
     GstElement *encoder = make(plan.factory.c_str(), "encoder");
     for (const auto &property : plan.properties)
         set_text(encoder, property.first, property.second);
-    GstElement *last = plan.parser.empty() ? encoder : make(plan.parser.c_str(), "parser");
-    if (last != encoder)
-        link_chain({encoder, last});
+    GstElement *fit = build_fit(target, encoder);
     if (in_source) {
-        link_chain({source_, rate, queue, encoder});
+        link_chain({source_, rate, queue, fit});
     } else {
         GstElement *format = make("capsfilter", "encoder-format");
         caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING,
                                    plan.input_format.c_str(), nullptr);
         g_object_set(format, "caps", caps, nullptr);
         gst_caps_unref(caps);
-        link_chain({source_, rate, queue, make("videoconvert", "convert"), format, encoder});
+        link_chain({source_, rate, queue, make("videoconvert", "convert"), format, fit});
+    }
+    GstElement *last = plan.parser.empty() ? encoder : make(plan.parser.c_str(), "parser");
+    if (last != encoder)
+        link_chain({encoder, last});
+    if (queue_encoded) {
+        GstElement *encoded = make("queue", "encoded-queue");
+        g_object_set(encoded, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
+                     guint64(10 * GST_SECOND), nullptr);
+        link_chain({last, encoded});
+        last = encoded;
     }
     link_chain({last, muxer});
 
-    auto probe = [this](GstElement *element, const char *pad_name, GstPadProbeCallback callback) {
-        GstPad *pad = gst_element_get_static_pad(element, pad_name);
-        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, callback, this, nullptr);
-        gst_object_unref(pad);
-    };
     if (o.constant_rate)
-        probe(source_, "src", on_source_buffer);
-    probe(encoder, "sink", on_encoder_buffer);
-    probe(last, "src", on_muxed_buffer);
+        probe(source_, "src", GST_PAD_PROBE_TYPE_BUFFER, on_source_buffer);
+    probe(source_, "src", GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_source_caps);
+    probe(encoder, "src", GST_PAD_PROBE_TYPE_BUFFER, on_encoded_buffer);
+}
+
+// videoscale ! video/x-raw,width=W,height=H,pixel-aspect-ratio=1/1 ! encoder:
+// the file's size, whatever the screen's becomes (black borders keep the
+// aspect). Returns the videoscale.
+GstElement *RecordingPipeline::build_fit(const CaptureTarget &target, GstElement *encoder) {
+    GstElement *scale = make("videoscale", "fit");
+    g_object_set(scale, "add-borders", TRUE, nullptr);
+    GstElement *size = make("capsfilter", "fit-size");
+    GstCaps *caps = gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, gint(target.width),
+                                        "height", G_TYPE_INT, gint(target.height),
+                                        "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr);
+    g_object_set(size, "caps", caps, nullptr);
+    gst_caps_unref(caps);
+    link_chain({scale, size, encoder});
+    return scale;
 }
 
 void RecordingPipeline::build_audio(const RecorderOptions &o, const OutputFormat &format,
@@ -193,23 +228,86 @@ GstPadProbeReturn RecordingPipeline::on_source_buffer(GstPad *, GstPadProbeInfo 
     return GST_PAD_PROBE_OK;
 }
 
-// A keyframe at least every keyint of recording time, whatever the frame rate:
-// asks the encoder for one when a frame comes that late.
-GstPadProbeReturn RecordingPipeline::on_encoder_buffer(GstPad *pad, GstPadProbeInfo *info,
+// A keyframe at least every keyint of file time, still stretches included.
+// After each keyframe xshmsrc is asked for a key unit one keyint later: it
+// pushes a frame then (the last one again on a still screen) with the
+// encoder's force-key-unit event. It pushes at its first frame time at or
+// after the asked time, so it is asked one frame time early.
+GstPadProbeReturn RecordingPipeline::on_encoded_buffer(GstPad *pad, GstPadProbeInfo *info,
                                                        gpointer data) {
     auto *self = static_cast<RecordingPipeline *>(data);
-    const GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
-    if (GST_CLOCK_TIME_IS_VALID(pts) && pts >= self->next_keyframe_) {
-        self->next_keyframe_ = pts + self->keyint_;
-        gst_pad_send_event(pad, gst_video_event_new_downstream_force_key_unit(
-                                    pts, GST_CLOCK_TIME_NONE, pts, TRUE, 0));
-    }
+    ++self->frames_written_;
+    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT) ||
+        !GST_BUFFER_PTS_IS_VALID(buffer))
+        return GST_PAD_PROBE_OK;
+    // The encoder's own segment may be shifted: compare running times.
+    GstEvent *event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
+    if (event == nullptr)
+        return GST_PAD_PROBE_OK;
+    const GstSegment *segment = nullptr;
+    gst_event_parse_segment(event, &segment);
+    const GstClockTime key =
+        gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+    gst_event_unref(event);
+    if (GST_CLOCK_TIME_IS_VALID(key))
+        gst_pad_send_event(self->source_pad_, gst_video_event_new_upstream_force_key_unit(
+                                                  key + self->keyframe_advance_, TRUE, 0));
     return GST_PAD_PROBE_OK;
 }
 
-GstPadProbeReturn RecordingPipeline::on_muxed_buffer(GstPad *, GstPadProbeInfo *, gpointer data) {
-    ++static_cast<RecordingPipeline *>(data)->frames_written_;
+// Tells the main loop when the screen's size is not the file's (and when it is again).
+GstPadProbeReturn RecordingPipeline::on_source_caps(GstPad *, GstPadProbeInfo *info,
+                                                    gpointer data) {
+    auto *self = static_cast<RecordingPipeline *>(data);
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS)
+        return GST_PAD_PROBE_OK;
+    GstCaps *caps = nullptr;
+    gst_event_parse_caps(event, &caps);
+    gint width = 0, height = 0;
+    const GstStructure *s = gst_caps_get_structure(caps, 0);
+    if (!gst_structure_get_int(s, "width", &width) || !gst_structure_get_int(s, "height", &height))
+        return GST_PAD_PROBE_OK;
+    const bool first = self->screen_width_ == 0;
+    if (!first && (unsigned(width) != self->screen_width_ || unsigned(height) != self->screen_height_))
+        self->post(gst_structure_new(kResized, "width", G_TYPE_INT, width, "height", G_TYPE_INT,
+                                     height, nullptr));
+    self->screen_width_ = unsigned(width);
+    self->screen_height_ = unsigned(height);
     return GST_PAD_PROBE_OK;
+}
+
+// filesink writes each buffer before it takes the next (unbuffered, in the
+// muxer's thread): when one comes, the one before it is on disk.
+GstPadProbeReturn RecordingPipeline::on_file_buffer(GstPad *, GstPadProbeInfo *info,
+                                                    gpointer data) {
+    auto *self = static_cast<RecordingPipeline *>(data);
+    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    if (self->file_buffers_++ == 1)
+        self->post(gst_structure_new_empty(kFileStarted));
+    self->written_end_ = self->sent_end_.load();
+    if (!GST_BUFFER_PTS_IS_VALID(buffer))
+        return GST_PAD_PROBE_OK;
+    const GstClockTime pts = GST_BUFFER_PTS(buffer);
+    if (!GST_CLOCK_TIME_IS_VALID(self->file_start_))
+        self->file_start_ = pts;
+    const GstClockTime end =
+        pts + (GST_BUFFER_DURATION_IS_VALID(buffer) ? GST_BUFFER_DURATION(buffer) : 0);
+    if (end > self->sent_end_)
+        self->sent_end_ = end;
+    return GST_PAD_PROBE_OK;
+}
+
+void RecordingPipeline::post(GstStructure *message) {
+    gst_element_post_message(pipeline_, gst_message_new_application(GST_OBJECT(pipeline_), message));
+}
+
+void RecordingPipeline::probe(GstElement *element, const char *pad_name, GstPadProbeType type,
+                              GstPadProbeCallback callback) {
+    GstPad *pad = gst_element_get_static_pad(element, pad_name);
+    gst_pad_add_probe(pad, type, callback, this, nullptr);
+    gst_object_unref(pad);
 }
 
 } // namespace xshm_record

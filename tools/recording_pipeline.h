@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The GStreamer pipeline xshm-record runs, built element by element (never
 // from a launch string glued from user input):
-//   xshmsrc ! caps ! queue ! videoconvert ! caps ! encoder [! parser] ! muxer ! filesink
+//   xshmsrc ! caps ! queue [! videoconvert ! caps] ! videoscale ! size caps ! encoder
+//     [! parser] [! queue] ! muxer ! filesink
 //   pulsesrc ! queue ! audioconvert ! audioresample ! audio encoder ! muxer   (--audio)
+// videoscale passes frames through untouched while the screen keeps the size
+// the file started with; after a resolution change it fits the new screen into
+// the file's size with black borders, so the file never changes size.
 #pragma once
 
 #include <atomic>
@@ -23,9 +27,11 @@ std::string missing_element_text(const std::string &factory);
 
 class RecordingPipeline {
 public:
-    // Throws std::runtime_error naming an element that is not installed.
+    // Writes to `location`. Throws std::runtime_error naming an element that
+    // is not installed.
     RecordingPipeline(const RecorderOptions &options, const OutputFormat &format,
-                      const EncoderPlan &encoder, const CaptureTarget &target);
+                      const EncoderPlan &encoder, const CaptureTarget &target,
+                      const std::string &location);
     ~RecordingPipeline();
     RecordingPipeline(const RecordingPipeline &) = delete;
     RecordingPipeline &operator=(const RecordingPipeline &) = delete;
@@ -37,26 +43,45 @@ public:
     uint64_t frames_written() const { return frames_written_; }
     uint64_t frames_dropped() const { return frames_dropped_; }
     bool has_written() const { return frames_written_ > 0; }
+    // Seconds of media in the file: up to the end of the last buffer written,
+    // or the one before it when the last write failed (the disk filled).
+    double file_seconds(bool last_write_failed) const;
+
+    // Application messages the streaming threads post on the bus, for the main loop.
+    static constexpr const char *kFileStarted = "xshm-record-file-started"; // first bytes
+    static constexpr const char *kResized = "xshm-record-resized"; // width, height: the screen's
 
 private:
     GstElement *make(const char *factory, const char *name = nullptr);
     void build_video(const RecorderOptions &options, const EncoderPlan &encoder,
-                     const CaptureTarget &target, GstElement *muxer);
+                     const CaptureTarget &target, GstElement *muxer, bool queue_encoded);
+    GstElement *build_fit(const CaptureTarget &target, GstElement *encoder);
     void build_audio(const RecorderOptions &options, const OutputFormat &format, GstElement *muxer);
-    GstElement *build_muxer(const OutputFormat &format, const RecorderOptions &options);
+    GstElement *build_muxer(const OutputFormat &format, const RecorderOptions &options,
+                            const std::string &location);
     void link_chain(std::initializer_list<GstElement *> chain);
+    void probe(GstElement *element, const char *pad, GstPadProbeType type,
+               GstPadProbeCallback callback);
     static GstPadProbeReturn on_source_buffer(GstPad *, GstPadProbeInfo *, gpointer self);
-    static GstPadProbeReturn on_encoder_buffer(GstPad *, GstPadProbeInfo *, gpointer self);
-    static GstPadProbeReturn on_muxed_buffer(GstPad *, GstPadProbeInfo *, gpointer self);
+    static GstPadProbeReturn on_source_caps(GstPad *, GstPadProbeInfo *, gpointer self);
+    static GstPadProbeReturn on_encoded_buffer(GstPad *, GstPadProbeInfo *, gpointer self);
+    static GstPadProbeReturn on_file_buffer(GstPad *, GstPadProbeInfo *, gpointer self);
+    void post(GstStructure *message);
 
     GstElement *pipeline_ = nullptr;
-    GstElement *source_ = nullptr; // owned by the pipeline
-    GstClockTime keyint_ = GST_SECOND * 2;
+    GstElement *source_ = nullptr;       // owned by the pipeline
+    GstPad *source_pad_ = nullptr;       // owned: where keyframe requests go
+    GstClockTime keyframe_advance_ = 0; // keyint less one frame time: see on_encoded_buffer
 
     // Streaming threads only.
     uint64_t last_offset_ = UINT64_MAX; // the source's frame numbers: gaps are drops
-    GstClockTime next_keyframe_ = 0;    // running time the next forced keyframe is due
+    unsigned screen_width_ = 0, screen_height_ = 0; // the size the source last said
+    // Read by the main loop.
     std::atomic<uint64_t> frames_written_{0}, frames_dropped_{0};
+    std::atomic<uint64_t> file_buffers_{0};
+    std::atomic<GstClockTime> file_start_{GST_CLOCK_TIME_NONE}; // the first buffer's time
+    std::atomic<GstClockTime> written_end_{0}; // the end of all buffers but the last
+    std::atomic<GstClockTime> sent_end_{0};    // the end of the last buffer given to filesink
 };
 
 } // namespace xshm_record

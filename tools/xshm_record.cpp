@@ -13,6 +13,7 @@
 
 #include <gst/gst.h>
 
+#include "audio_source.h"
 #include "capture_target.h"
 #include "encoder_choice.h"
 #include "error.h"
@@ -123,6 +124,13 @@ int main(int argc, char **argv) {
     else {
         tell(missing_element_text("xshmsrc"));
         return kRefused;
+    }
+    if (o.audio) {
+        problem = audio_source_problem(o.audio_device);
+        if (!problem.empty()) {
+            tell(problem);
+            return kRefused;
+        }
     }
     const EncoderPlan encoder = choose_encoder(encoder_request(o, *format), usable);
     return record(o, *format, encoder, target);

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The file a recording goes to. An existing file (-y) is replaced only once
+// its replacement really records: until then the muxer writes to a hidden
+// name beside it, renamed over the old file when its first bytes are on disk,
+// so a recording that fails to start leaves the old file as it was, and a
+// crash after the start leaves the recording under the name the user gave.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace xshm_record {
+
+// The hidden name a replacement is written to, in the same directory (so the
+// rename is atomic): "dir/.name.mkv.xshm-record-PID".
+std::string replacement_path(const std::string &path, long pid);
+
+class OutputFile {
+public:
+    // `replace`: the file exists and -y was given.
+    OutputFile(std::string path, bool replace);
+
+    const std::string &path() const { return path_; }
+    // Where the muxer writes: the hidden name until published, then path().
+    const std::string &writing_path() const { return replacing_ ? hidden_ : path_; }
+    // The file is under its own name (always, unless replacing an old one).
+    bool published() const { return !replacing_; }
+    // Renames the hidden file over the old one once it holds bytes; returns
+    // whether the file is now under its name. Throws nothing: a failed
+    // rename keeps the hidden name and says so through `error`.
+    bool publish(std::string *error);
+    // Nothing was recorded: removes what was created; an old file stays.
+    void discard() const;
+    // False when the file (or its directory) was removed while recording.
+    bool exists() const;
+    uint64_t size() const;
+
+private:
+    std::string path_;
+    std::string hidden_;
+    bool replacing_ = false;
+};
+
+} // namespace xshm_record
