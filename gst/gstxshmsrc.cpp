@@ -134,7 +134,10 @@ struct _GstXShmSrc {
  * still screen costs no copy at all. With `skip-unchanged=true` frames are
  * pushed only when something changed: the caps say `framerate=0/1` with the
  * pace in `max-framerate` (variable frame rate as pipewiresrc does it), and
- * `keepalive-time` repeats the last frame for muxers and viewers. Asked for
+ * `keepalive-time` repeats the last frame for muxers and viewers. An upstream
+ * force-key-unit event for running time T gets a frame at the first frame
+ * time at or after T, still screen or not, preceded by a downstream
+ * force-key-unit so that the encoder makes it a keyframe. Asked for
  * I420, NV12 or Y444, it converts with libyuv, and only the rows that changed
  * (colorimetry=bt601 and chroma-site=jpeg: what libyuv computes).
  *
@@ -246,10 +249,11 @@ static GstStructure *stats_structure(const xshm::SessionStats &st) {
         "xshmsrc-stats", "frames", G_TYPE_UINT64, st.frames, "full-captures", G_TYPE_UINT64,
         st.full_captures, "partial-captures", G_TYPE_UINT64, st.partial_captures, "repeated-frames",
         G_TYPE_UINT64, st.repeated_frames, "keepalive-frames", G_TYPE_UINT64, st.keepalive_frames,
-        "closing-frames", G_TYPE_UINT64, st.closing_frames, "skipped-frames", G_TYPE_UINT64,
-        st.skipped_frames, "bytes-fetched", G_TYPE_UINT64, st.bytes_fetched, "bytes-full-frames",
-        G_TYPE_UINT64, st.bytes_full, "bytes-converted", G_TYPE_UINT64, st.bytes_converted,
-        "cursor-image-fetches", G_TYPE_UINT64, st.cursor_fetches, nullptr);
+        "closing-frames", G_TYPE_UINT64, st.closing_frames, "requested-frames", G_TYPE_UINT64,
+        st.requested_frames, "skipped-frames", G_TYPE_UINT64, st.skipped_frames, "bytes-fetched",
+        G_TYPE_UINT64, st.bytes_fetched, "bytes-full-frames", G_TYPE_UINT64, st.bytes_full,
+        "bytes-converted", G_TYPE_UINT64, st.bytes_converted, "cursor-image-fetches", G_TYPE_UINT64,
+        st.cursor_fetches, nullptr);
 }
 
 static void get_status_property(GstXShmSrcPrivate *priv, guint prop_id, GValue *value) {
@@ -712,7 +716,8 @@ static GstBuffer *frame_buffer(GstXShmSrc *self, const xshm::CaptureSession &ses
 }
 
 static void log_frame(GstXShmSrc *self, const xshm::Frame &frame) {
-    static const char *const kinds[] = {"captured", "repeated", "keepalive", "closing"};
+    static const char *const kinds[] = {"captured", "repeated", "keepalive", "closing",
+                                        "requested"};
     GST_LOG_OBJECT(
         self,
         "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT ": %s%s, %" G_GSIZE_FORMAT
@@ -720,6 +725,24 @@ static void log_frame(GstXShmSrc *self, const xshm::Frame &frame) {
         frame.number, GST_TIME_ARGS(to_clock_time(frame.timestamp)), kinds[int(frame.kind)],
         frame.kind == xshm::FrameKind::Captured && !frame.capture.full ? " (changed rows)" : "",
         gsize(frame.capture.bytes_fetched));
+}
+
+// The frame that answers a key-unit request is to be the key unit: a
+// downstream force-key-unit goes right before it, as uvch264src does. Its
+// running time is NONE, "the next frame": GstVideoEncoder ignores a time at
+// or before its last key unit in its own (possibly shifted) segment. Given to
+// basesrc's send_event, which pushes it after the segment and just before
+// this buffer (gst_element_send_event would take the state lock here).
+static void ask_key_unit(GstXShmSrc *self, GstBuffer *buffer, const xshm::FrameRequest &request) {
+    const GstClockTime pts = GST_BUFFER_PTS(buffer);
+    const GstClockTime stream_time =
+        gst_segment_to_stream_time(&GST_BASE_SRC(self)->segment, GST_FORMAT_TIME, pts);
+    GST_DEBUG_OBJECT(
+        self, "frame at %" GST_TIME_FORMAT " answers a key-unit request for %" GST_TIME_FORMAT,
+        GST_TIME_ARGS(pts), GST_TIME_ARGS(to_clock_time(request.at)));
+    GstEvent *event = gst_video_event_new_downstream_force_key_unit(
+        pts, stream_time, GST_CLOCK_TIME_NONE, request.all_headers, request.count);
+    GST_ELEMENT_CLASS(parent_class)->send_event(GST_ELEMENT_CAST(self), event);
 }
 
 // A new layout or rate: new caps and, through decide_allocation, a new pool.
@@ -754,6 +777,8 @@ static GstFlowReturn gst_xshm_src_create(GstPushSrc *pushsrc, GstBuffer **out) {
         case xshm::Outcome::Frame:
             log_frame(self, step.frame);
             *out = frame_buffer(self, session, step.frame);
+            if (*out != nullptr && step.frame.answers)
+                ask_key_unit(self, *out, *step.frame.answers);
             return *out != nullptr ? GST_FLOW_OK : GST_FLOW_ERROR;
         case xshm::Outcome::Nothing: continue;
         case xshm::Outcome::Stalled:
@@ -818,6 +843,30 @@ static gboolean gst_xshm_src_send_event(GstElement *element, GstEvent *event) {
         }
     }
     return GST_ELEMENT_CLASS(parent_class)->send_event(element, event);
+}
+
+// An upstream force-key-unit, "a key unit at running time T" (sent to this
+// pad by an application such as xshm-record; frame PTS are running times):
+// the session sees that a frame comes at T even on a still screen, and
+// create() asks for that frame to be the key unit.
+static gboolean gst_xshm_src_event(GstBaseSrc *basesrc, GstEvent *event) {
+    if (GST_EVENT_TYPE(event) != GST_EVENT_CUSTOM_UPSTREAM ||
+        !gst_video_event_is_force_key_unit(event))
+        return GST_BASE_SRC_CLASS(parent_class)->event(basesrc, event);
+    GstClockTime at = GST_CLOCK_TIME_NONE;
+    gboolean all_headers = FALSE;
+    guint count = 0;
+    if (!gst_video_event_parse_upstream_force_key_unit(event, &at, &all_headers, &count))
+        return FALSE;
+    auto *priv = GST_XSHM_SRC(basesrc)->priv;
+    std::lock_guard<std::mutex> lock(priv->lock);
+    if (!priv->session)
+        return FALSE;
+    GST_DEBUG_OBJECT(basesrc, "key unit requested at %" GST_TIME_FORMAT ", count %u",
+                     GST_TIME_ARGS(at), count);
+    priv->session->request_frame(
+        {GST_CLOCK_TIME_IS_VALID(at) ? xshm::Nanos(at) : xshm::kNoTime, bool(all_headers), count});
+    return TRUE;
 }
 
 // ------------------------------------------------------------ class, instance
@@ -917,13 +966,12 @@ static void install_capture_properties(GObjectClass *object_class, GParamFlags r
                              TRUE, live));
     g_object_class_install_property(
         object_class, PROP_STATS,
-        g_param_spec_boxed(
-            "stats", "Statistics",
-            "What capture cost since start: frames, "
-            "full-captures, partial-captures, repeated-frames, keepalive-frames, "
-            "closing-frames, skipped-frames, bytes-fetched, bytes-full-frames, bytes-converted, "
-            "cursor-image-fetches",
-            GST_TYPE_STRUCTURE, readable));
+        g_param_spec_boxed("stats", "Statistics",
+                           "What capture cost since start: frames, full-captures, "
+                           "partial-captures, repeated-frames, keepalive-frames, closing-frames, "
+                           "requested-frames, skipped-frames, bytes-fetched, bytes-full-frames, "
+                           "bytes-converted, cursor-image-fetches",
+                           GST_TYPE_STRUCTURE, readable));
 }
 
 static void install_stream_properties(GObjectClass *object_class, GParamFlags live) {
@@ -981,6 +1029,7 @@ static void gst_xshm_src_class_init(GstXShmSrcClass *klass) {
     basesrc_class->negotiate = gst_xshm_src_negotiate;
     basesrc_class->decide_allocation = gst_xshm_src_decide_allocation;
     basesrc_class->query = gst_xshm_src_query;
+    basesrc_class->event = gst_xshm_src_event;
     basesrc_class->unlock = gst_xshm_src_unlock;
     basesrc_class->unlock_stop = gst_xshm_src_unlock_stop;
     GST_PUSH_SRC_CLASS(klass)->create = gst_xshm_src_create;

@@ -292,6 +292,11 @@ Step CaptureSession::unchanged(const FramePacer::Tick &tick) {
         frame.kind = FrameKind::Keepalive;
         return pushed(std::move(frame));
     }
+    // A key unit is due: the encoder needs a frame of its own to make it from.
+    if ((frame.answers = take_requests(frame.timestamp))) {
+        frame.kind = FrameKind::Requested;
+        return pushed(std::move(frame));
+    }
     return outcome(Outcome::Nothing);
 }
 
@@ -354,6 +359,8 @@ Step CaptureSession::relocate() {
 }
 
 Step CaptureSession::pushed(Frame frame) {
+    if (!frame.answers)
+        frame.answers = take_requests(frame.timestamp);
     has_last_ = true;
     last_number_ = frame.number;
     if (frame.timestamp != kNoTime)
@@ -361,6 +368,24 @@ Step CaptureSession::pushed(Frame frame) {
     Step step = outcome(Outcome::Frame);
     step.frame = std::move(frame);
     return step;
+}
+
+// The requests a frame at `until` answers (all of them without a clock),
+// merged into one, and forgotten.
+std::optional<FrameRequest> CaptureSession::take_requests(Nanos until) {
+    std::lock_guard<std::mutex> lock(control_mutex_);
+    auto end = requests_.begin();
+    while (end != requests_.end() && (until == kNoTime || end->at <= until))
+        ++end;
+    if (end == requests_.begin())
+        return std::nullopt;
+    FrameRequest merged = requests_.front();
+    for (auto r = requests_.begin(); r != end; ++r) {
+        merged.all_headers = merged.all_headers || r->all_headers;
+        merged.count = std::max(merged.count, r->count);
+    }
+    requests_.erase(requests_.begin(), end);
+    return merged;
 }
 
 void CaptureSession::measure_latency(Nanos took, Step *step) {
@@ -397,6 +422,7 @@ void CaptureSession::set_cursor_drawing(bool draw) {
 
 void CaptureSession::interrupt() {
     std::lock_guard<std::mutex> lock(control_mutex_);
+    requests_.clear();
     stop_waiting_ = true;
     if (waiting_on_)
         waiting_on_->interrupt();
@@ -415,6 +441,13 @@ void CaptureSession::request_close(Nanos stop) {
     stop_waiting_ = true;
     if (waiting_on_)
         waiting_on_->interrupt();
+}
+
+void CaptureSession::request_frame(const FrameRequest &request) {
+    std::lock_guard<std::mutex> lock(control_mutex_);
+    const auto by_time = [](const FrameRequest &a, const FrameRequest &b) { return a.at < b.at; };
+    requests_.insert(std::upper_bound(requests_.begin(), requests_.end(), request, by_time),
+                     request);
 }
 
 SessionStats CaptureSession::stats() const {
@@ -441,6 +474,7 @@ void CaptureSession::count(const Step &step) {
     case FrameKind::Repeated: ++stats_.repeated_frames; break;
     case FrameKind::Keepalive: ++stats_.keepalive_frames; break;
     case FrameKind::Closing: ++stats_.closing_frames; break;
+    case FrameKind::Requested: ++stats_.requested_frames; break;
     }
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // What a capturing stream does next, decided once per frame time by the thread
 // that streams: capture what changed, repeat or skip a still screen, keep a
-// still stream alive, close it with a last frame, follow a new screen layout,
-// count what it cost. No GStreamer types: test_core drives it with its own
-// clock, and xshmsrc's create() only waits, asks, stamps and pushes.
+// still stream alive, give a frame requested for a key unit, close it with a
+// last frame, follow a new screen layout, count what it cost. No GStreamer
+// types: test_core drives it with its own clock, and xshmsrc's create() only
+// waits, asks, stamps and pushes.
 #pragma once
 
 #include <atomic>
@@ -53,6 +54,15 @@ enum class FrameKind {
     Repeated,  // constant rate, nothing changed: the last frame again
     Keepalive, // variable rate, still for keepalive_ms: the last frame again
     Closing,   // the stream was stopped: the last frame again, at the stop time
+    Requested, // variable rate, still at a requested time: the last frame again
+};
+
+// "A frame at running time `at`, to be made a key unit": GStreamer's upstream
+// force-key-unit event in plain values (the element passes them on downstream).
+struct FrameRequest {
+    Nanos at = kNoTime; // kNoTime: at the next frame time
+    bool all_headers = false;
+    unsigned count = 0;
 };
 
 struct Frame {
@@ -63,6 +73,9 @@ struct Frame {
     uint64_t number = 0;                 // frame number at the pacing rate
     Nanos timestamp = kNoTime;           // when the capture began (Closing: the stop)
     Nanos duration = kNoTime;            // unknown for variable-rate frames
+    // The requests this frame answers, merged (the earliest time, any
+    // all_headers, the highest count); empty when it answers none.
+    std::optional<FrameRequest> answers;
 };
 
 enum class Outcome {
@@ -91,6 +104,7 @@ struct SessionStats {
     uint64_t frames = 0; // pushed, of any kind
     uint64_t full_captures = 0, partial_captures = 0;
     uint64_t repeated_frames = 0, keepalive_frames = 0, closing_frames = 0;
+    uint64_t requested_frames = 0;
     uint64_t skipped_frames = 0; // frame times with nothing pushed
     uint64_t bytes_fetched = 0;
     uint64_t bytes_full = 0;      // what full captures of the captured frames would have fetched
@@ -149,13 +163,20 @@ public:
     Nanos latency() const { return latency_; }
 
     // --- any thread ---
-    // Wakes a wait in next() with Interrupted until resume() (flushing).
+    // Wakes a wait in next() with Interrupted until resume() (flushing), and
+    // forgets the requests: their times belong to the flushed stream.
     void interrupt();
     void resume();
     // The stream is being ended from outside at running time `stop`: next()
     // gives the closing frame (when one is needed), then Ended.
     void request_close(Nanos stop);
     bool closing() const { return closing_; }
+    // A frame at the first frame time at or after `request.at` (kNoTime or a
+    // past time: the next frame time), even on a still screen: then the last
+    // frame again (FrameKind::Requested). Any frame pushed at or after `at`
+    // answers it (Frame::answers). Requests wait in time order, each answered
+    // by the first frame at or after its own time.
+    void request_frame(const FrameRequest &request);
     SessionStats stats() const;
 
     // A start-up exception as a failure (the element's one error mapping).
@@ -175,6 +196,7 @@ private:
     Step close();
     Step relocate();
     Step pushed(Frame frame);
+    std::optional<FrameRequest> take_requests(Nanos until);
     void set_format();
     void measure_latency(Nanos took, Step *step);
     void count(const Step &step);
@@ -205,6 +227,7 @@ private:
     std::atomic<bool> closing_{false};
     Nanos stop_time_ = kNoTime;            // under control_mutex_
     std::shared_ptr<SlotPool> waiting_on_; // under control_mutex_: the pool a wait is in
+    std::vector<FrameRequest> requests_;   // under control_mutex_: by time, earliest first
 
     mutable std::mutex stats_mutex_;
     SessionStats stats_;

@@ -77,17 +77,44 @@ std::string frame_differs(const FrameMemory &frame, const xshm_test::ScreenPaint
     return "";
 }
 
-// next() until it gives something other than Nothing (a change may take a
-// moment to be reported by the server), for up to a second of real time.
+// next() at the frame time of `now` until it gives something other than
+// Nothing (a change may take a moment to be reported by the server), for up
+// to a second of real time.
 Step next_event(CaptureSession &session, Nanos now) {
+    const FramePacer::Tick tick = session.schedule(now);
     Step step;
     for (int i = 0; i < 200; ++i) {
-        step = session.next(session.schedule(now));
+        step = session.next(tick);
         if (step.outcome != Outcome::Nothing)
             break;
         g_usleep(5000);
     }
     return step;
+}
+
+// The frames pushed at the frame times after `now` up to `until`, each tick
+// taken at its due time as xshmsrc's create() does; `now` ends at `until`.
+std::vector<Frame> frames_until(CaptureSession &session, Nanos &now, Nanos until) {
+    std::vector<Frame> frames;
+    for (FramePacer::Tick tick = session.schedule(now); tick.due <= until;
+         tick = session.schedule(now)) {
+        now = std::max(now, tick.due);
+        Step step = session.next(tick);
+        fail_unless(step.outcome == Outcome::Frame || step.outcome == Outcome::Nothing,
+                    "outcome %d at %" G_GINT64_FORMAT, int(step.outcome), now);
+        if (step.outcome == Outcome::Frame)
+            frames.push_back(std::move(step.frame));
+    }
+    now = until;
+    return frames;
+}
+
+// The frame answers a request of this count, at this time.
+void expect_answer(const Frame &frame, Nanos timestamp, unsigned count) {
+    fail_unless_equals_int64(frame.timestamp, timestamp);
+    fail_unless(frame.answers.has_value(), "the frame at %" G_GINT64_FORMAT " answers nothing",
+                frame.timestamp);
+    fail_unless_equals_int(frame.answers->count, count);
 }
 
 } // namespace
@@ -340,6 +367,111 @@ GST_START_TEST(session_skips_keeps_alive_and_captures_changes) {
 }
 GST_END_TEST;
 
+// A key unit requested for a moment of a still screen needs a frame of its
+// own then (issue 14): exactly one, at the first frame time at or after it.
+GST_START_TEST(session_pushes_a_requested_frame_on_a_still_screen) {
+    xshm_test::PaintedScreen screen({320, 240, 24}, 23);
+    screen.sync();
+    SessionOptions o = session_options(screen);
+    o.skip_unchanged = true;
+    o.keepalive_ms = 0;
+    Nanos now = 0;
+    CaptureSession session(o, [&] { return now; });
+    session.set_rate(30, 1);
+    Step first = session.next(session.schedule(now));
+    fail_unless(first.outcome == Outcome::Frame && !first.frame.answers);
+
+    session.request_frame({510 * kMs, true, 7});
+    std::vector<Frame> frames = frames_until(session, now, 2000 * kMs);
+    fail_unless_equals_int(frames.size(), 1);
+    fail_unless(frames[0].kind == FrameKind::Requested && frames[0].memory == nullptr);
+    expect_answer(frames[0], 533333333, 7); // the frame time after 510 ms (1/30 s grid)
+    fail_unless(frames[0].answers->all_headers);
+
+    // No time, or one already past: the next frame time; both answered at once.
+    session.request_frame({kNoTime, false, 8});
+    session.request_frame({100 * kMs, false, 9});
+    frames = frames_until(session, now, 2100 * kMs);
+    fail_unless_equals_int(frames.size(), 1);
+    expect_answer(frames[0], 2033333333, 9);
+    fail_unless(!frames[0].answers->all_headers);
+
+    // Requests sent latest first are each answered at their own time.
+    session.request_frame({3000 * kMs, false, 11});
+    session.request_frame({2500 * kMs, false, 10});
+    frames = frames_until(session, now, 3500 * kMs);
+    fail_unless_equals_int(frames.size(), 2);
+    expect_answer(frames[0], 2500 * kMs, 10);
+    expect_answer(frames[1], 3000 * kMs, 11);
+
+    // Flushing forgets requests: their times belong to the flushed stream.
+    session.request_frame({3700 * kMs, false, 12});
+    session.interrupt();
+    session.resume();
+    fail_unless(frames_until(session, now, 4000 * kMs).empty(), "a flushed request was answered");
+
+    const SessionStats st = session.stats();
+    fail_unless(st.requested_frames == 4 && st.frames == 5 && st.keepalive_frames == 0 &&
+                st.full_captures + st.partial_captures == 1);
+}
+GST_END_TEST;
+
+// A frame pushed anyway at or after a requested time answers it, with no
+// frame of its own; one before that time does not (a key unit too early).
+GST_START_TEST(session_answers_requests_with_the_frames_it_pushes) {
+    xshm_test::PaintedScreen screen({320, 240, 24}, 24);
+    screen.sync();
+    SessionOptions o = session_options(screen);
+    o.skip_unchanged = true;
+    o.keepalive_ms = 0;
+    Nanos now = 0;
+    CaptureSession vfr(o, [&] { return now; });
+    vfr.set_rate(30, 1);
+    vfr.request_frame({kNoTime, false, 1}); // before any frame: the first one
+    Step step = vfr.next(vfr.schedule(now));
+    fail_unless(step.outcome == Outcome::Frame && step.frame.kind == FrameKind::Captured);
+    expect_answer(step.frame, 0, 1);
+
+    vfr.request_frame({810 * kMs, false, 2});
+    now = 600 * kMs;
+    screen.fill_rect(10, 10, 40, 20, 0x00ff00);
+    screen.sync();
+    step = next_event(vfr, now);
+    fail_unless(step.outcome == Outcome::Frame && step.frame.kind == FrameKind::Captured);
+    fail_unless(!step.frame.answers, "a change at 600 ms answered a request for 810 ms");
+    std::vector<Frame> frames = frames_until(vfr, now, 1000 * kMs);
+    fail_unless(frames.size() == 1 && frames[0].kind == FrameKind::Requested);
+    expect_answer(frames[0], 833333333, 2);
+
+    vfr.request_frame({1200 * kMs, false, 3});
+    fail_unless(frames_until(vfr, now, 1190 * kMs).empty());
+    screen.fill_rect(10, 40, 40, 20, 0x0000ff);
+    screen.sync();
+    g_usleep(100000); // the server's report of the change reaches the session
+    frames = frames_until(vfr, now, 1500 * kMs);
+    fail_unless_equals_int(frames.size(), 1);
+    fail_unless(frames[0].kind == FrameKind::Captured, "kind %d", int(frames[0].kind));
+    expect_answer(frames[0], 1200 * kMs, 3);
+    fail_unless_equals_int(vfr.stats().requested_frames, 1);
+
+    // At a constant rate every frame time pushes a frame: the first at or
+    // after the requested time answers it.
+    o.skip_unchanged = false;
+    now = 0;
+    CaptureSession cfr(o, [&] { return now; });
+    cfr.set_rate(30, 1);
+    cfr.request_frame({90 * kMs, false, 4});
+    frames = frames_until(cfr, now, 200 * kMs);
+    fail_unless_equals_int(frames.size(), 7);
+    for (const Frame &frame : frames)
+        fail_unless(frame.answers.has_value() == (frame.timestamp == 100 * kMs),
+                    "frame at %" G_GINT64_FORMAT, frame.timestamp);
+    fail_unless(frames[3].kind == FrameKind::Repeated);
+    expect_answer(frames[3], 100 * kMs, 4);
+    fail_unless_equals_int(cfr.stats().requested_frames, 0);
+}
+GST_END_TEST;
+
 GST_START_TEST(session_closes_with_the_last_frame_at_the_stop_time) {
     XvfbServer x({160, 120, 24});
     SessionOptions o = session_options(x);
@@ -500,6 +632,8 @@ GST_END_TEST;
     XSHM_CASE(converted_rows_follow_how_the_mirror_was_fetched)                                    \
     XSHM_CASE(session_repeats_a_still_screen_at_constant_rate)                                     \
     XSHM_CASE(session_skips_keeps_alive_and_captures_changes)                                      \
+    XSHM_CASE(session_pushes_a_requested_frame_on_a_still_screen)                                  \
+    XSHM_CASE(session_answers_requests_with_the_frames_it_pushes)                                  \
     XSHM_CASE(session_closes_with_the_last_frame_at_the_stop_time)                                 \
     XSHM_CASE(session_waits_for_slots_says_so_and_notices_a_dead_server)                           \
     XSHM_CASE(slot_failure_without_descriptors_is_an_error)                                        \

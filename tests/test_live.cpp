@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // xshmsrc as a live source: variable frame rate the way pipewiresrc does it,
-// keepalives, the closing frame, settings changed while playing, waits that
-// stop promptly, and the faults a stress run found.
+// keepalives, requested key units, the closing frame, settings changed while
+// playing, waits that stop promptly, and the faults a stress run found.
 #include <algorithm>
 #include <atomic>
 #include <csignal>
@@ -9,11 +9,13 @@
 #include <poll.h>
 #include <random>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 #include <gst/video/video.h>
 #include <xcb/xcb.h>
@@ -44,6 +46,44 @@ rlim_t lowest_free_descriptor() {
     const int fd = dup(0);
     close(fd);
     return rlim_t(fd);
+}
+
+// What reached a pad, in order: frames and force-key-unit events.
+struct FlowLog {
+    struct Entry {
+        bool key_unit = false;                           // else a frame
+        GstClockTime time = GST_CLOCK_TIME_NONE;         // the frame's PTS, the event's timestamp
+        GstClockTime running_time = GST_CLOCK_TIME_NONE; // the event's
+        gboolean all_headers = FALSE;
+        guint count = 0;
+    };
+    std::mutex lock;
+    std::vector<Entry> entries;
+};
+
+GstPadProbeReturn note_flow(GstPad *, GstPadProbeInfo *info, gpointer data) {
+    auto *log = static_cast<FlowLog *>(data);
+    FlowLog::Entry entry;
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+        entry.time = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
+    } else {
+        GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+        if (!gst_video_event_is_force_key_unit(event))
+            return GST_PAD_PROBE_OK;
+        entry.key_unit = gst_video_event_parse_downstream_force_key_unit(
+            event, &entry.time, nullptr, &entry.running_time, &entry.all_headers, &entry.count);
+    }
+    std::lock_guard<std::mutex> hold(log->lock);
+    log->entries.push_back(entry);
+    return GST_PAD_PROBE_OK;
+}
+
+void watch_flow(GstElement *element, const char *pad_name, FlowLog *log) {
+    GstPad *pad = gst_element_get_static_pad(element, pad_name);
+    gst_pad_add_probe(
+        pad, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+        note_flow, log, nullptr);
+    gst_object_unref(pad);
 }
 
 } // namespace
@@ -148,6 +188,54 @@ GST_START_TEST(closing_frame_for_an_application_eos) {
     fail_unless(eos != nullptr, "no EOS after the closing frame");
     gst_message_unref(eos);
     fail_unless_equals_uint64(stat_of(cp.source(), "closing-frames"), 1);
+}
+GST_END_TEST;
+
+// A keyframe deadline on a still screen (issue 14): the source answers an
+// upstream force-key-unit with a frame at that time, preceded by a downstream
+// force-key-unit, and the encoder makes that frame a keyframe.
+GST_START_TEST(requested_key_unit_comes_at_its_time) {
+    XvfbServer x({320, 240, 24});
+    FlowLog log; // outlives the pipeline
+    CapturePipeline cp(display_prop(x) + " skip-unchanged=true keepalive-time=0", "format=I420", 8,
+                       "x264enc name=enc tune=zerolatency threads=1");
+    GstElement *encoder = gst_bin_get_by_name(GST_BIN(cp.pipeline()), "enc");
+    watch_flow(encoder, "sink", &log);
+    gst_object_unref(encoder);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *first = cp.pull();
+    fail_unless(first != nullptr);
+    gst_buffer_unref(first);
+
+    const GstClockTime at = cp.running_time() + GST_SECOND;
+    GstPad *src = gst_element_get_static_pad(cp.source(), "src");
+    const bool taken =
+        gst_pad_send_event(src, gst_video_event_new_upstream_force_key_unit(at, TRUE, 7));
+    gst_object_unref(src);
+    fail_unless(taken, "xshmsrc refused the force-key-unit event");
+    GstSample *sample = gst_app_sink_try_pull_sample(cp.sink(), 5 * GST_SECOND);
+    fail_unless(sample != nullptr, "no frame for the key unit requested at %" GST_TIME_FORMAT,
+                GST_TIME_ARGS(at));
+    GstBuffer *b = gst_sample_get_buffer(sample);
+    // x264enc shifts its output by 1000 hours: compare running times.
+    const GstClockTime pts = gst_segment_to_running_time(gst_sample_get_segment(sample),
+                                                         GST_FORMAT_TIME, GST_BUFFER_PTS(b));
+    const bool key = !GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DELTA_UNIT);
+    gst_sample_unref(sample);
+    // At the first frame time at or after it (1/30 s grid).
+    fail_unless(pts >= at && pts <= at + GST_SECOND / 30 + 50 * GST_MSECOND,
+                "requested at %" GST_TIME_FORMAT ", frame at %" GST_TIME_FORMAT, GST_TIME_ARGS(at),
+                GST_TIME_ARGS(pts));
+    fail_unless(key, "the requested frame was not made a keyframe");
+    fail_unless(cp.pull(500 * GST_MSECOND) == nullptr, "a still screen made more frames");
+
+    std::lock_guard<std::mutex> hold(log.lock);
+    const std::vector<FlowLog::Entry> &seen = log.entries;
+    fail_unless_equals_int(seen.size(), 3); // first frame, force-key-unit, requested frame
+    fail_unless(seen[1].key_unit && !seen[2].key_unit && seen[2].time == pts);
+    fail_unless(seen[1].time == pts && seen[1].running_time == GST_CLOCK_TIME_NONE &&
+                seen[1].all_headers && seen[1].count == 7);
+    fail_unless_equals_uint64(stat_of(cp.source(), "requested-frames"), 1);
 }
 GST_END_TEST;
 
@@ -378,6 +466,7 @@ GST_END_TEST;
     XSHM_CASE(keepalive_cadence_on_a_still_screen)                                                 \
     XSHM_CASE(changes_are_stamped_when_they_happen)                                                \
     XSHM_CASE(closing_frame_for_an_application_eos)                                                \
+    XSHM_CASE(requested_key_unit_comes_at_its_time)                                                \
     XSHM_CASE(skip_unchanged_toggled_while_playing)                                                \
     XSHM_CASE(fixed_property_set_while_playing_warns)                                              \
     XSHM_CASE(held_slots_warn_once)                                                                \

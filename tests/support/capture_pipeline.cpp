@@ -9,12 +9,13 @@
 namespace xshm_test {
 
 CapturePipeline::CapturePipeline(const std::string &source_props, const std::string &caps,
-                                 unsigned appsink_max_buffers) {
+                                 unsigned appsink_max_buffers, const std::string &filters) {
     // Frames are compared with painted pixels: no pointer unless a test asks.
     const std::string pointer =
         source_props.find("show-pointer") == std::string::npos ? " show-pointer=false" : "";
     const std::string description =
         "xshmsrc name=src " + source_props + pointer + " ! video/x-raw," + caps +
+        (filters.empty() ? "" : " ! " + filters) +
         " ! appsink name=sink sync=false max-buffers=" + std::to_string(appsink_max_buffers);
     GError *error = nullptr;
     pipeline_ = gst_parse_launch(description.c_str(), &error);

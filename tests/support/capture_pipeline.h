@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// xshmsrc ! capsfilter ! appsink, with the few things tests ask of it.
+// xshmsrc ! capsfilter [! filters] ! appsink, with the few things tests ask of it.
 #pragma once
 
 #include <cstdint>
@@ -14,9 +14,10 @@ namespace xshm_test {
 class CapturePipeline {
 public:
     // `source_props` e.g. "display-name=:5 startx=10" (show-pointer=false unless
-    // given); `caps` e.g. "framerate=30/1".
+    // given); `caps` e.g. "framerate=30/1"; `filters` elements before the sink,
+    // e.g. "x264enc name=enc".
     CapturePipeline(const std::string &source_props, const std::string &caps = "framerate=30/1",
-                    unsigned appsink_max_buffers = 2);
+                    unsigned appsink_max_buffers = 2, const std::string &filters = "");
     ~CapturePipeline();
 
     GstElement *pipeline() const { return pipeline_; }

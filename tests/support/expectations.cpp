@@ -98,6 +98,7 @@ CaptureStats capture_stats(GstElement *source) {
     st.repeated_frames = field_of(s, "repeated-frames");
     st.keepalive_frames = field_of(s, "keepalive-frames");
     st.closing_frames = field_of(s, "closing-frames");
+    st.requested_frames = field_of(s, "requested-frames");
     st.skipped_frames = field_of(s, "skipped-frames");
     st.bytes_fetched = field_of(s, "bytes-fetched");
     st.bytes_full_frames = field_of(s, "bytes-full-frames");

@@ -45,8 +45,8 @@ guint64 stat_of(GstElement *source, const char *field);
 // Every field of the source's "stats", read at one moment.
 struct CaptureStats {
     guint64 frames = 0, full_captures = 0, partial_captures = 0, repeated_frames = 0,
-            keepalive_frames = 0, closing_frames = 0, skipped_frames = 0, bytes_fetched = 0,
-            bytes_full_frames = 0, bytes_converted = 0, cursor_image_fetches = 0;
+            keepalive_frames = 0, closing_frames = 0, requested_frames = 0, skipped_frames = 0,
+            bytes_fetched = 0, bytes_full_frames = 0, bytes_converted = 0, cursor_image_fetches = 0;
 };
 CaptureStats capture_stats(GstElement *source);
 
