@@ -168,7 +168,7 @@ Step CaptureSession::capture(const FramePacer::Tick &tick) {
             return waited;
     }
     const auto begin = SteadyClock::now();
-    frame.timestamp = clock_();
+    frame.timestamp = frame_time(frame.number);
     if (slot) {
         frame.capture = grabber_->capture_into(*slot);
         frame.memory = std::move(slot);
@@ -202,7 +202,7 @@ Step CaptureSession::capture_converted(Frame &frame) {
     if (!target)
         return waited;
     const auto begin = SteadyClock::now();
-    frame.timestamp = clock_();
+    frame.timestamp = frame_time(frame.number);
     frame.capture = grabber_->capture_into(*mirror_);
     frame.converted = convert(*target, frame.capture);
     frame.memory = std::move(target);
@@ -277,10 +277,24 @@ Step CaptureSession::acquire_slot(const std::shared_ptr<SlotPool> &pool,
     }
 }
 
+// A paced stream's frame is stamped at its frame time (frame k at k periods),
+// as a constant rate means, so a capture that woke a little late does not
+// come closer than a period to the next one (a container or player rounding
+// to the rate would give both one timestamp). A capture that began past its
+// period (it waited for a slot) keeps the time it began.
+Nanos CaptureSession::frame_time(uint64_t number) const {
+    const Nanos now = clock_();
+    const Nanos period = pacer_.period();
+    if (now == kNoTime || period == kNoTime)
+        return now;
+    const Nanos nominal = pacer_.time_of(number);
+    return now < nominal + period && nominal > last_pushed_ ? nominal : now;
+}
+
 Step CaptureSession::unchanged(const FramePacer::Tick &tick) {
     Frame frame;
     frame.number = tick.number;
-    frame.timestamp = clock_();
+    frame.timestamp = frame_time(frame.number);
     if (!options_.skip_unchanged) {
         frame.kind = FrameKind::Repeated;
         frame.duration = pacer_.period();
@@ -321,7 +335,10 @@ Step CaptureSession::close() {
     Frame frame;
     frame.kind = FrameKind::Closing;
     frame.number = last_number_ + 1;
-    frame.timestamp = stop;
+    // At least a frame period after the last frame, as every other frame is:
+    // a stop a millisecond after a frame must not give two frames one
+    // timestamp once a container rounds them (Matroska counts milliseconds).
+    frame.timestamp = period == kNoTime ? stop : std::max(stop, last_pushed_ + period);
     frame.duration = period;
     return pushed(std::move(frame));
 }

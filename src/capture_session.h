@@ -192,6 +192,7 @@ private:
     Step capture_converted(Frame &frame);
     Step captured(Frame frame, std::chrono::steady_clock::time_point begin);
     std::size_t convert(SlotPool::Lease &target, const CaptureResult &mirrored);
+    Nanos frame_time(uint64_t number) const;
     Step unchanged(const FramePacer::Tick &tick);
     Step close();
     Step relocate();

@@ -26,6 +26,8 @@ public:
     Nanos period() const;
 
     Tick next(Nanos now) const;
+    // When frame `number` is due.
+    Nanos time_of(uint64_t number) const;
     void taken(const Tick &tick) {
         last_ = tick.number;
         started_ = true;
@@ -36,7 +38,6 @@ public:
     }
 
 private:
-    Nanos time_of(uint64_t number) const;
     uint64_t number_at(Nanos time) const;
 
     unsigned numerator_ = 0, denominator_ = 1;
