@@ -28,6 +28,26 @@
 
 using namespace xshm_test;
 
+namespace {
+
+// xshm-record with `args`, which must refuse before recording: exit 2, the
+// message `expected`, no file `file` behind, nothing from GLib.
+void expect_refused(const XvfbServer &x, const std::vector<std::string> &args,
+                    const std::string &expected, const std::string &file) {
+    ChildProcess *r = recorder(x, args);
+    const int status = r->wait();
+    const std::string output = r->output();
+    delete r;
+    const bool left = exists(file);
+    unlink(file.c_str());
+    fail_unless(status == 2, "'%s': exit %d: %s", args.back().c_str(), status, output.c_str());
+    fail_unless(contains(output, expected), "expected '%s' in: %s", expected.c_str(),
+                output.c_str());
+    fail_unless(!contains(output, "GLib"), "GLib spoke: %s", output.c_str());
+    fail_unless(!left, "'%s' was written", file.c_str());
+}
+
+} // namespace
 
 GST_START_TEST(every_container_and_codec) {
     PaintedScreen screen({320, 240, 24}, 50);
@@ -231,6 +251,94 @@ GST_START_TEST(bad_input_is_refused_before_recording) {
 }
 GST_END_TEST;
 
+// Nothing more than asked is recorded: a picture smaller than the file takes
+// is refused (once, a 1-pixel region at 0 and an empty name recorded the whole
+// screen), and the smallest it takes is recorded at exactly that size.
+GST_START_TEST(smaller_than_the_file_takes_is_refused) {
+    PaintedScreen screen({1280, 720, 24}, 14);
+    TestWindow tiny(screen.display(), "xshm-tiny", 10, 10, 10, 10);
+    const std::string mp4 = temp_path("small.mp4"), webm = temp_path("small.webm"),
+                      mkv = temp_path("small.mkv");
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--region", "1x1+0+0", mp4},
+         "cannot record region 1x1+0+0: 1x1 is smaller than MP4 takes (16x16 at least)"},
+        {{"--region", "1x720+0+0", mp4}, "region 1x720+0+0: 1x720 is smaller than MP4 takes"},
+        {{"--region", "3x1+0+0", mp4}, "region 3x1+0+0: 3x1 is smaller than MP4 takes (16x16"},
+        {{"--region", "8x8+0+0", webm}, "region 8x8+0+0: 8x8 is smaller than WebM takes (16x16"},
+        {{"--region", "1x1+0+0", mkv}, "1x1 is smaller than Matroska takes (2x2 at least)"},
+        {{"--region", "3x1+0+0", mkv}, "3x1 is smaller than Matroska takes (2x2 at least)"},
+        {{"--window", "xshm-tiny", mp4},
+         "cannot record window 'xshm-tiny': 10x10 is smaller than MP4 takes (16x16 at least)"},
+        {{"--window", "", mkv}, "--window needs a window id or name; --list-windows lists them"},
+        {{"--monitor", "", mkv}, "--monitor needs a monitor: primary, a name or an index"},
+    };
+    for (const auto &c : cases) {
+        std::vector<std::string> args = {"-t", "1"}; // the old code recorded, until -t
+        args.insert(args.end(), c.first.begin(), c.first.end());
+        expect_refused(screen, args, c.second, args.back());
+    }
+    for (const auto &smallest : std::vector<std::pair<std::string, std::string>>{
+             {"16x16+0+0", mp4}, {"16x16+0+0", webm}, {"2x2+0+0", mkv}}) {
+        ChildProcess *r =
+            recorder(screen, {"-q", "-t", "1", "--region", smallest.first, smallest.second});
+        const int status = r->wait();
+        fail_unless(status == 0, "%s: exit %d: %s", smallest.first.c_str(), status,
+                    r->output().c_str());
+        delete r;
+        const std::string size = probe(smallest.second, "v:0", "stream=width") + "x" +
+                                 probe(smallest.second, "v:0", "stream=height");
+        unlink(smallest.second.c_str());
+        fail_unless(smallest.first.rfind(size + "+", 0) == 0, "%s recorded as %s",
+                    smallest.first.c_str(), size.c_str());
+    }
+}
+GST_END_TEST;
+
+// Numbers beyond what the encoders and timers take, and a file that cannot be
+// created, are refused in the recorder's own words.
+GST_START_TEST(out_of_bounds_numbers_and_files_are_refused) {
+    XvfbServer x({320, 240, 24});
+    const std::string file = temp_path("bounds.mkv");
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--quality", "55", file}, "--quality 55 is out of range for h264 (0-50, x264 CRF)"},
+        {{"--codec", "ffv1", "--quality", "5", file}, "--quality does not apply to ffv1"},
+        {{"--keyint", "1e9", file}, "--keyint takes seconds from 0.1 to 3600, not '1e9'"},
+        {{"-t", "1e16", file}, "-t/--duration takes a positive number of seconds up to 2678400"},
+        {{"--audio=", file}, "--audio= needs a device name"},
+        {{"/proc/x.mkv"}, "cannot create '/proc/x.mkv': No such file or directory"},
+    };
+    for (const auto &c : cases) {
+        std::vector<std::string> args = {"-t", "1"}; // the old code recorded, until -t
+        args.insert(args.end(), c.first.begin(), c.first.end());
+        expect_refused(x, args, c.second, args.back());
+    }
+}
+GST_END_TEST;
+
+// A screen wider than H.264 takes (x264: 16384 a side) is recorded scaled to
+// fit, the aspect kept, to a file FFmpeg decodes without a word. Needs the
+// pipeline's scaling stage to the CaptureTarget's file size.
+GST_START_TEST(larger_than_the_codec_takes_is_scaled) {
+    XvfbServer x({16400, 64, 24});
+    const std::string file = temp_path("wide.mkv");
+    ChildProcess *r = recorder(x, {"-t", "1", file});
+    const int status = r->wait();
+    const std::string output = r->output();
+    delete r;
+    const std::string size =
+        probe(file, "v:0", "stream=width") + "x" + probe(file, "v:0", "stream=height");
+    const std::string decoding = command_output("ffmpeg -v error -i '" + file + "' -f null - 2>&1");
+    unlink(file.c_str());
+    fail_unless(status == 0, "exit %d: %s", status, output.c_str());
+    fail_unless(contains(output, "the screen is 16400x64; H.264 takes at most 16384 pixels a "
+                                 "side: recording it scaled to 16384x62"),
+                "%s", output.c_str());
+    fail_unless_text(size, "16384x62");
+    fail_unless(decoding.empty(), "ffmpeg: %s", decoding.c_str());
+    fail_unless(!contains(output, "GLib"), "GLib spoke: %s", output.c_str());
+}
+GST_END_TEST;
+
 GST_START_TEST(lost_x_server_finishes_the_file) {
     auto *x = new XvfbServer({320, 240, 24});
     const std::string file = temp_path("lost.mp4");
@@ -333,6 +441,9 @@ GST_END_TEST;
     XSHM_CASE(killed_recording_stays_playable)                                                     \
     XSHM_CASE(second_ctrl_c_aborts)                                                                \
     XSHM_CASE(bad_input_is_refused_before_recording)                                               \
+    XSHM_CASE(smaller_than_the_file_takes_is_refused)                                              \
+    XSHM_CASE(out_of_bounds_numbers_and_files_are_refused)                                         \
+    XSHM_CASE(larger_than_the_codec_takes_is_scaled)                                               \
     XSHM_CASE(lost_x_server_finishes_the_file)                                                     \
     XSHM_CASE(audio_is_recorded_in_sync)                                                           \
     XSHM_CASE(progress_only_on_a_terminal)                                                         \

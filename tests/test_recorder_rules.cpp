@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // xshm-record's rules without running it: options, containers and codecs,
 // the encoder it picks (with and without hardware), what it prints.
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -60,7 +61,8 @@ GST_END_TEST;
 
 GST_START_TEST(bad_options_are_named) {
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-        {{"-t", "0", "a.mkv"}, "-t/--duration takes a positive number of seconds, not '0'"},
+        {{"-t", "0", "a.mkv"},
+         "-t/--duration takes a positive number of seconds up to 2678400 (31 days), not '0'"},
         {{"-t", "-1", "a.mkv"}, "not '-1'"},
         {{"-t", "abc", "a.mkv"}, "not 'abc'"},
         {{"a.mkv", "-t"}, "option '-t' needs a value"},
@@ -70,7 +72,7 @@ GST_START_TEST(bad_options_are_named) {
         {{"--region", "10x10+-5+0", "a.mkv"}, "not '10x10+-5+0'"},
         {{"--codec", "h265", "a.mkv"}, "--codec takes h264, vp8, vp9 or ffv1, not 'h265'"},
         {{"--preset", "fastest", "a.mkv"}, "--preset takes one of ultrafast"},
-        {{"--quality", "99", "a.mkv"}, "--quality takes a whole number from 0 to 63"},
+        {{"--quality", "x9", "a.mkv"}, "--quality takes a whole number on the codec's scale: h264"},
         {{"--bogus", "a.mkv"}, "unknown option '--bogus'"},
         {{"--cfr=yes", "a.mkv"}, "option '--cfr' takes no value"},
         {{"--chroma", "422", "a.mkv"}, "--chroma takes 420 or 444, not '422'"},
@@ -85,6 +87,171 @@ GST_START_TEST(bad_options_are_named) {
     }
     fail_unless(window_id("0x1e00003") == 0x1e00003u && window_id("31457283") == 31457283u);
     fail_unless(!window_id("xterm") && !window_id("0x") && !window_id("0"));
+}
+GST_END_TEST;
+
+// An empty name would mean "unset": $DISPLAY, the whole screen, the default source.
+GST_START_TEST(empty_names_are_refused) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--window", "", "a.mkv"},
+         "--window needs a window id or name; --list-windows lists them"},
+        {{"--window=", "a.mkv"}, "--window needs a window id or name"},
+        {{"--monitor", "", "a.mkv"},
+         "--monitor needs a monitor: primary, a name or an index; --list-monitors lists them"},
+        {{"--display", "", "a.mkv"}, "--display needs an X display name, e.g. :0"},
+        {{"--audio=", "a.mkv"}, "--audio= needs a device name (pactl list short sources"},
+    };
+    for (const auto &c : cases) {
+        const std::string error = parse(c.first).error;
+        fail_unless(contains(error, c.second), "expected '%s', got '%s'", c.second.c_str(),
+                    error.c_str());
+    }
+}
+GST_END_TEST;
+
+// Every number has bounds the encoders, muxers and timers take, said in the error.
+GST_START_TEST(numbers_are_bounded) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"-t", "1e16", "a.mkv"}, "up to 2678400 (31 days), not '1e16'"},
+        {{"-t", "2678400.5", "a.mkv"}, "not '2678400.5'"},
+        {{"--keyint", "1e9", "a.mkv"}, "--keyint takes seconds from 0.1 to 3600, not '1e9'"},
+        {{"--keyint", "0.05", "a.mkv"}, "not '0.05'"},
+        {{"--fps", "1001", "a.mkv"}, "--fps takes a whole number from 1 to 1000"},
+        {{"--bitrate", "1000001", "a.mkv"}, "from 1 to 1000000, not '1000001'"},
+        {{"--region", "32768x10+0+0", "a.mkv"}, "each at most 32767), not '32768x10+0+0'"},
+        // Once wrapped around to end at column 0: to the screen's edge.
+        {{"--region", "4294967295x10+2+0", "a.mkv"}, "not '4294967295x10+2+0'"},
+        {{"--region", "10x10+0+99999999999", "a.mkv"}, "not '10x10+0+99999999999'"},
+        {{"--quality", "20", "--bitrate", "900", "a.mkv"}, "cannot be used together"},
+    };
+    for (const auto &c : cases) {
+        const std::string error = parse(c.first).error;
+        fail_unless(contains(error, c.second), "expected '%s', got '%s'", c.second.c_str(),
+                    error.c_str());
+    }
+    ParsedOptions p = parse({"-t", "2678400", "--keyint", "0.1", "--fps", "1000", "--bitrate",
+                             "1000000", "--region", "32767x32767+32767+0", "a.mkv"});
+    fail_unless(p.error.empty(), "%s", p.error.c_str());
+    fail_unless(parse({"--keyint", "3600", "a.mkv"}).error.empty());
+    // The help says the bounds.
+    for (const char *bound :
+         {"at most 2678400 (31 days)", "0.1-3600", "1-1000000 kbit/s", "1-1000 (default 30)"})
+        fail_unless(contains(usage_text(), bound), "--help does not say '%s'", bound);
+}
+GST_END_TEST;
+
+GST_START_TEST(quality_has_each_codec_range) {
+    RecorderOptions o;
+    std::string error;
+    const std::vector<std::tuple<std::string, Codec, int, bool>> cases = {
+        {"a.mkv", Codec::H264, 0, true},   {"a.mkv", Codec::H264, 50, true},
+        {"a.mkv", Codec::H264, 51, false}, {"a.mp4", Codec::H264, 55, false},
+        {"a.webm", Codec::Vp8, 63, true},  {"a.webm", Codec::Vp8, 64, false},
+        {"a.webm", Codec::Vp9, -1, false}, {"a.mkv", Codec::Vp9, 0, true},
+    };
+    for (const auto &c : cases) {
+        o.file = std::get<0>(c);
+        o.codec = std::get<1>(c);
+        o.quality = std::get<2>(c);
+        const bool ok = choose_output(o, &error).has_value();
+        fail_unless(ok == std::get<3>(c), "%s --quality %d: %s", codec_name(std::get<1>(c)),
+                    std::get<2>(c), error.c_str());
+    }
+    o.file = "a.mp4";
+    o.codec = Codec::H264;
+    o.quality = 55;
+    fail_unless(!choose_output(o, &error));
+    fail_unless_text(error, "--quality 55 is out of range for h264 (0-50, x264 CRF)");
+    o.file = "a.mkv";
+    o.codec = Codec::Ffv1;
+    fail_unless(!choose_output(o, &error) && contains(error, "--quality does not apply to ffv1"));
+    o.quality.reset();
+    o.bitrate_kbps = 5000;
+    fail_unless(!choose_output(o, &error) && contains(error, "--bitrate does not apply to ffv1"));
+    fail_unless(!quality_range(Codec::Ffv1) && quality_range(Codec::Vp9)->high == 63);
+    fail_unless(default_quality(Codec::H264) == 23 && default_quality(Codec::Vp8) == 12);
+    fail_unless(contains(usage_text(), "h264 0-50 (x264 CRF, default 23)\n") &&
+                    contains(usage_text(), "vp8 0-63 (libvpx cq-level, default 12)\n"),
+                "--help does not say the ranges: %s", usage_text().c_str());
+}
+GST_END_TEST;
+
+GST_START_TEST(picture_limits_of_each_output) {
+    OutputFormat f; // Matroska, H.264
+    PictureLimits l = picture_limits(f);
+    fail_unless(l.min_side == 2 && l.even && l.codec == "H.264" && l.smallest_by == "Matroska");
+    f.container = Container::Mp4;
+    fail_unless(picture_limits(f).min_side == 16);
+    f.chroma444 = true;
+    fail_unless(!picture_limits(f).even);
+    f = OutputFormat();
+    f.container = Container::WebM;
+    f.codec = Codec::Vp8;
+    l = picture_limits(f);
+    fail_unless(l.min_side == 16 && l.smallest_by == "WebM" && l.max_side == 16383);
+
+    // Each codec's largest, as measured (README "Picture sizes").
+    struct Case {
+        Codec codec;
+        unsigned width, height;
+        bool fits;
+    };
+    const Case cases[] = {
+        {Codec::H264, 16384, 16, true},    {Codec::H264, 16386, 16, false},  // x264's side
+        {Codec::H264, 8704, 4096, true},   {Codec::H264, 8720, 4096, false}, // 139264 MBs
+        {Codec::H264, 2, 2, true},         {Codec::H264, 16384, 16384, false},
+        {Codec::H264, 1, 2, false},        {Codec::H264, 17, 16, false}, // 4:2:0: even
+        {Codec::Vp8, 16382, 16, true},     {Codec::Vp8, 16384, 16, false},
+        {Codec::Vp8, 16254, 16254, true},  {Codec::Vp8, 16256, 16256, false}, // FFmpeg's bound
+        {Codec::Vp9, 16384, 16, true},     {Codec::Vp9, 16386, 16, false},
+        {Codec::Vp9, 8192, 4352, true},    {Codec::Vp9, 8194, 4352, false}, // level 6.2
+        {Codec::Ffv1, 16255, 16255, true}, {Codec::Ffv1, 16256, 16256, false},
+        {Codec::Ffv1, 32767, 7, true},     {Codec::Ffv1, 1, 2, false}, // RGB: odd sizes too
+    };
+    for (const Case &c : cases) {
+        f = OutputFormat();
+        f.codec = c.codec;
+        fail_unless(fits(picture_limits(f), c.width, c.height) == c.fits, "%s %ux%u",
+                    codec_name(c.codec), c.width, c.height);
+    }
+    f = OutputFormat();
+    l = picture_limits(f);
+    fail_unless_text(why_too_large(l, 16400, 64), "H.264 takes at most 16384 pixels a side");
+    fail_unless_text(why_too_large(l, 8720, 4096),
+                     "H.264 takes at most 139264 macroblocks (level 6.2)");
+    f.codec = Codec::Ffv1;
+    fail_unless(contains(why_too_large(picture_limits(f), 16256, 16256),
+                         "FFmpeg's decoders open no FFV1 picture with (width + 128)"));
+}
+GST_END_TEST;
+
+// Larger than the codec takes: scaled down to fit, the aspect kept; the same
+// size when it fits; none when no size of that aspect fits.
+GST_START_TEST(larger_pictures_are_scaled_to_fit) {
+    OutputFormat f;
+    const PictureLimits h264 = picture_limits(f);
+    auto same = file_size(h264, 1920, 1080);
+    fail_unless(same && same->width == 1920 && same->height == 1080);
+    auto wide = file_size(h264, 16400, 64);
+    fail_unless(wide && wide->width == 16384 && wide->height == 62, "%ux%u", wide->width,
+                wide->height);
+    for (const auto &size : std::vector<std::pair<unsigned, unsigned>>{
+             {16384, 16384}, {8200, 8200}, {32766, 20000}, {12000, 9000}}) {
+        const auto s = file_size(h264, size.first, size.second);
+        fail_unless(s.has_value() && fits(h264, s->width, s->height), "%ux%u", size.first,
+                    size.second);
+        const double aspect = double(size.first) / size.second;
+        fail_unless(std::abs(double(s->width) / s->height - aspect) < 0.01 * aspect,
+                    "%ux%u -> %ux%u", size.first, size.second, s->width, s->height);
+        // Not much smaller than the limit: 139264 macroblocks, 35651584 pixels.
+        fail_unless(double(s->width) * s->height > 0.98 * 35651584, "%ux%u -> %ux%u", size.first,
+                    size.second, s->width, s->height);
+    }
+    f.codec = Codec::Ffv1;
+    const auto lossless = file_size(picture_limits(f), 32767, 20001);
+    fail_unless(lossless && fits(picture_limits(f), lossless->width, lossless->height));
+    f.codec = Codec::H264;
+    fail_unless(!file_size(h264, 32767, 2), "32767x2 cannot keep its aspect in H.264");
 }
 GST_END_TEST;
 
@@ -164,6 +331,12 @@ GST_START_TEST(encoder_is_hardware_where_there_is_one) {
     fail_unless(property(plan, "pass") == "cbr" && property(plan, "bitrate") == "4000");
     plan = choose_encoder(r, machine({"vah264enc", "h264parse"}));
     fail_unless(property(plan, "rate-control") == "cbr" && property(plan, "bitrate") == "4000");
+    // --keyint 3600 at 1000 fps: vah264enc's GOP takes 1024 frames at most, x264's any.
+    r.keyint_frames = 3600000;
+    fail_unless_text(
+        property(plan = choose_encoder(r, machine({"vah264enc", "h264parse"})), "key-int-max"),
+        "1024");
+    fail_unless_text(property(choose_encoder(r, machine({})), "key-int-max"), "3600000");
 }
 GST_END_TEST;
 
@@ -196,6 +369,11 @@ GST_END_TEST;
 #define XSHM_CASES(XSHM_CASE)                                                                      \
     XSHM_CASE(options_are_read_and_checked)                                                        \
     XSHM_CASE(bad_options_are_named)                                                               \
+    XSHM_CASE(empty_names_are_refused)                                                             \
+    XSHM_CASE(numbers_are_bounded)                                                                 \
+    XSHM_CASE(quality_has_each_codec_range)                                                        \
+    XSHM_CASE(picture_limits_of_each_output)                                                       \
+    XSHM_CASE(larger_pictures_are_scaled_to_fit)                                                   \
     XSHM_CASE(container_follows_the_file_name)                                                     \
     XSHM_CASE(encoder_is_hardware_where_there_is_one)                                              \
     XSHM_CASE(other_codecs_and_texts)

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "encoder_choice.h"
 
+#include <algorithm>
+
+#include "output_format.h"
+
 namespace xshm_record {
 namespace {
 
@@ -69,7 +73,9 @@ EncoderPlan hardware(const std::string &factory, const EncoderRequest &r) {
         else
             p.insert(p.end(), {{"rc-mode", "constqp"}, {"qp-const", q}});
     } else if (factory == "vah264enc") {
-        p = {{"key-int-max", k}};
+        // Its GOP holds 1024 frames at most; the keyframes asked every keyint
+        // come all the same.
+        p = {{"key-int-max", text(std::min(r.keyint_frames, 1024u))}};
         if (r.bitrate_kbps)
             p.insert(p.end(), {{"rate-control", "cbr"}, {"bitrate", b}});
         else
@@ -91,8 +97,6 @@ const std::vector<std::string> &hardware_h264_encoders() {
     static const std::vector<std::string> encoders = {"nvh264enc", "vah264enc", "vaapih264enc"};
     return encoders;
 }
-
-int default_quality(Codec codec) { return codec == Codec::H264 ? 23 : 12; }
 
 EncoderPlan choose_encoder(const EncoderRequest &request,
                            const std::function<bool(const std::string &)> &usable) {

@@ -41,7 +41,4 @@ const std::vector<std::string> &hardware_h264_encoders();
 EncoderPlan choose_encoder(const EncoderRequest &request,
                            const std::function<bool(const std::string &)> &usable);
 
-// The quality used when none is asked, on each codec's own scale.
-int default_quality(Codec codec);
-
 } // namespace xshm_record

@@ -4,11 +4,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+
+#include "output_format.h"
 
 namespace xshm_record {
 namespace {
@@ -40,13 +43,30 @@ bool parse_whole(const std::string &text, long *value) {
     return errno == 0 && end == text.c_str() + text.size();
 }
 
-// A positive number of seconds, named in the error by `option`.
-std::string set_seconds(const char *option, const std::string &text, double *out) {
+// "2678400 (31 days)", "0.1".
+std::string seconds_text(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", seconds);
+    const double days = seconds / 86400;
+    return seconds == std::floor(seconds)
+               ? std::to_string(long(seconds)) +
+                     (days >= 1 ? " (" + std::to_string(long(days)) + " days)" : "")
+               : text;
+}
+
+// Seconds in (0, high] when `low` is 0, else in [low, high]: named in the
+// error by `option`, with the bounds.
+std::string set_seconds(const char *option, const std::string &text, double low, double high,
+                        double *out) {
     double value = 0;
-    if (!parse_number(text, &value) || value <= 0)
-        return std::string(option) + " takes a positive number of seconds, not '" + text + "'";
-    *out = value;
-    return "";
+    if (parse_number(text, &value) && (low > 0 ? value >= low : value > 0) && value <= high) {
+        *out = value;
+        return "";
+    }
+    return std::string(option) + " takes " +
+           (low > 0 ? "seconds from " + seconds_text(low) + " to "
+                    : std::string("a positive number of seconds up to ")) +
+           seconds_text(high) + ", not '" + text + "'";
 }
 
 std::string set_whole(const char *option, const std::string &text, long low, long high, long *out) {
@@ -58,20 +78,36 @@ std::string set_whole(const char *option, const std::string &text, long low, lon
     return "";
 }
 
+// One number of a geometry, at most X's largest coordinate; advances `p`.
+bool geometry_number(const char *&p, unsigned *value) {
+    if (!std::isdigit(static_cast<unsigned char>(*p)))
+        return false;
+    char *end = nullptr;
+    errno = 0;
+    const unsigned long v = std::strtoul(p, &end, 10);
+    if (errno != 0 || v > kMaxCoordinate)
+        return false;
+    *value = unsigned(v);
+    p = end;
+    return true;
+}
+
 // X geometry as slop and FFmpeg users write it: WxH+X+Y.
 std::string set_region(RecorderOptions &o, const std::string &text) {
-    unsigned w = 0, h = 0;
-    int x = 0, y = 0;
-    char tail = 0;
-    const bool ok = std::sscanf(text.c_str(), "%ux%u+%d+%d%c", &w, &h, &x, &y, &tail) == 4 &&
-                    text.find('-') == std::string::npos;
-    if (!ok || w == 0 || h == 0)
-        return "--region takes WIDTHxHEIGHT+X+Y (e.g. 1280x720+0+0), not '" + text + "'";
+    unsigned n[4] = {0, 0, 0, 0};
+    const char separators[] = {'x', '+', '+', '\0'};
+    const char *p = text.c_str();
+    bool ok = true;
+    for (int i = 0; i < 4 && ok; ++i)
+        ok = geometry_number(p, &n[i]) && *p++ == separators[i];
+    if (!ok || n[0] == 0 || n[1] == 0)
+        return "--region takes WIDTHxHEIGHT+X+Y (e.g. 1280x720+0+0, each at most " +
+               std::to_string(kMaxCoordinate) + "), not '" + text + "'";
     o.region = text;
-    o.region_width = w;
-    o.region_height = h;
-    o.region_x = x;
-    o.region_y = y;
+    o.region_width = n[0];
+    o.region_height = n[1];
+    o.region_x = int(n[2]);
+    o.region_y = int(n[3]);
     return "";
 }
 
@@ -89,6 +125,16 @@ std::string set_codec(RecorderOptions &o, const std::string &text) {
     return o.codec ? "" : "--codec takes h264, vp8, vp9 or ffv1, not '" + text + "'";
 }
 
+// Any whole number here: its range is the codec's (checked in choose_output).
+std::string set_quality(RecorderOptions &o, const std::string &text) {
+    long value = 0;
+    if (!parse_whole(text, &value) || value < INT_MIN || value > INT_MAX)
+        return "--quality takes a whole number on the codec's scale: " + quality_ranges_text() +
+               "; not '" + text + "'";
+    o.quality = int(value);
+    return "";
+}
+
 std::string set_preset(RecorderOptions &o, const std::string &text) {
     const auto &presets = x264_presets();
     if (std::find(presets.begin(), presets.end(), text) != presets.end()) {
@@ -101,10 +147,10 @@ std::string set_preset(RecorderOptions &o, const std::string &text) {
     return "--preset takes one of " + list + ", not '" + text + "'";
 }
 
-// A positive number of seconds.
-Setter seconds(const char *option, double RecorderOptions::*field) {
-    return [option, field](RecorderOptions &o, const std::string &v) {
-        return set_seconds(option, v, &(o.*field));
+// Seconds within bounds (see set_seconds).
+Setter seconds(const char *option, double low, double high, double RecorderOptions::*field) {
+    return [=](RecorderOptions &o, const std::string &v) {
+        return set_seconds(option, v, low, high, &(o.*field));
     };
 }
 
@@ -127,30 +173,38 @@ Setter sets(bool RecorderOptions::*field, bool value) {
     };
 }
 
-// An option whose value is stored as given.
-Setter stores(std::string RecorderOptions::*field) {
-    return [field](RecorderOptions &o, const std::string &v) {
+// A name stored as given. Empty is refused with `needs`: unset, it would
+// mean $DISPLAY or the whole screen, more than was asked for.
+Setter name(std::string RecorderOptions::*field, const char *needs) {
+    return [field, needs](RecorderOptions &o, const std::string &v) {
         o.*field = v;
-        return std::string();
+        return v.empty() ? std::string(needs) : std::string();
     };
 }
 
 const std::vector<OptionSpec> &option_specs() {
     static const std::vector<OptionSpec> specs = {
-        {"duration", 't', true, seconds("-t/--duration", &RecorderOptions::duration)},
+        {"duration", 't', true,
+         seconds("-t/--duration", 0, kMaxDuration, &RecorderOptions::duration)},
         {"output", 'o', true, set_file},
-        {"display", 0, true, stores(&RecorderOptions::display)},
-        {"monitor", 0, true, stores(&RecorderOptions::monitor)},
-        {"window", 0, true, stores(&RecorderOptions::window)},
+        {"display", 0, true,
+         name(&RecorderOptions::display,
+              "--display needs an X display name, e.g. :0 (without --display: $DISPLAY)")},
+        {"monitor", 0, true,
+         name(&RecorderOptions::monitor, "--monitor needs a monitor: primary, a name or an "
+                                         "index; --list-monitors lists them")},
+        {"window", 0, true,
+         name(&RecorderOptions::window,
+              "--window needs a window id or name; --list-windows lists them")},
         {"region", 0, true, set_region},
-        {"fps", 0, true, whole("--fps", 1, 1000, &RecorderOptions::fps)},
+        {"fps", 0, true, whole("--fps", 1, kMaxFps, &RecorderOptions::fps)},
         {"cfr", 0, false, sets(&RecorderOptions::constant_rate, true)},
         {"codec", 0, true, set_codec},
         {"preset", 0, true, set_preset},
         {"bitrate", 0, true,
-         whole("--bitrate (kbit/s)", 1, 1000000, &RecorderOptions::bitrate_kbps)},
-        {"quality", 0, true, whole("--quality", 0, 63, &RecorderOptions::quality)},
-        {"keyint", 0, true, seconds("--keyint", &RecorderOptions::keyint)},
+         whole("--bitrate (kbit/s)", 1, kMaxBitrate, &RecorderOptions::bitrate_kbps)},
+        {"quality", 0, true, set_quality},
+        {"keyint", 0, true, seconds("--keyint", kMinKeyint, kMaxKeyint, &RecorderOptions::keyint)},
         {"chroma", 0, true,
          [](RecorderOptions &o, const std::string &v) {
              o.chroma444 = v == "444";
@@ -176,14 +230,17 @@ const OptionSpec *find_spec(const std::string &long_name, char short_name) {
     return nullptr;
 }
 
-// --audio takes its device only as --audio=DEVICE, so that "--audio FILE" stays clear.
-bool parse_audio(const std::string &arg, RecorderOptions &o) {
-    if (arg == "--audio" || arg.rfind("--audio=", 0) == 0) {
-        o.audio = true;
-        o.audio_device = arg.size() > 8 ? arg.substr(8) : "";
-        return true;
-    }
-    return false;
+// --audio takes its device only as --audio=DEVICE, so that "--audio FILE"
+// stays clear. Whether `arg` is --audio; `error` says what was wrong with it.
+bool parse_audio(const std::string &arg, RecorderOptions &o, std::string *error) {
+    if (arg != "--audio" && arg.rfind("--audio=", 0) != 0)
+        return false;
+    o.audio = true;
+    o.audio_device = arg.size() > 8 ? arg.substr(8) : "";
+    if (arg == "--audio=")
+        *error = "--audio= needs a device name (pactl list short sources lists them); "
+                 "--audio alone records the default source";
+    return true;
 }
 
 std::string check_together(const RecorderOptions &o) {
@@ -193,6 +250,8 @@ std::string check_together(const RecorderOptions &o) {
         return "no output file given (e.g. xshm-record screen.mp4; --help lists the options)";
     if (!o.monitor.empty() && !o.window.empty())
         return "--monitor and --window cannot be used together: record one or the other";
+    if (o.quality && o.bitrate_kbps)
+        return "--quality and --bitrate cannot be used together: a constant quality or a bit rate";
     return "";
 }
 
@@ -203,8 +262,11 @@ ParsedOptions parse_options(const std::vector<std::string> &arguments) {
     RecorderOptions &o = parsed.options;
     for (std::size_t i = 0; i < arguments.size(); ++i) {
         const std::string &arg = arguments[i];
-        if (parse_audio(arg, o))
+        if (parse_audio(arg, o, &parsed.error)) {
+            if (!parsed.error.empty())
+                return parsed;
             continue;
+        }
         if (arg.size() < 2 || arg[0] != '-') {
             parsed.error = set_file(o, arg);
             if (!parsed.error.empty())
@@ -251,6 +313,9 @@ Records an X11 screen (or a monitor, a window, a region) to FILE. The container
 follows the name: .mkv (Matroska, H.264), .mp4 (MP4, H.264), .webm (WebM, VP8).
 Frames are written only when the screen changed (at most --fps a second), and the
 file lasts until the recording is stopped: Ctrl-C, SIGTERM, SIGHUP or -t.
+Nothing but what was asked is recorded: a picture smaller than the file takes
+is refused (the error says the smallest), one larger than the codec takes is
+scaled down to fit (the start says so).
 
 What to record (default: the whole screen of $DISPLAY):
       --display NAME       X display, e.g. :0
@@ -261,13 +326,19 @@ What to record (default: the whole screen of $DISPLAY):
       --list-windows       list the named windows and exit
       --no-pointer         leave the mouse pointer out
 Rate and codec:
-      --fps N              the most frames a second (default 30)
+      --fps N              the most frames a second, 1-)" +
+           std::to_string(kMaxFps) + R"( (default 30)
       --cfr                a constant rate of --fps frames a second (for video editors)
       --codec C            h264, vp8, vp9 or ffv1 (lossless, .mkv only)
       --preset P           x264 speed preset, ultrafast ... veryslow (default veryfast)
-      --quality Q          constant quality: x264 CRF 0-51 (default 23), libvpx cq-level 0-63
-      --bitrate KBPS       a bit rate instead of a quality
-      --keyint SECONDS     a keyframe at least this often, still stretches included (default 2)
+      --quality Q          constant quality, lower is better:
+                           )" +
+           quality_ranges_text("\n                           ") + R"(
+      --bitrate KBPS       a bit rate instead of a quality, 1-)" +
+           std::to_string(kMaxBitrate) + R"( kbit/s
+      --keyint SECONDS     a keyframe at least this often, still stretches included,
+                           )" +
+           seconds_text(kMinKeyint) + "-" + seconds_text(kMaxKeyint) + R"( (default 2)
       --chroma 420|444     colour resolution: 420 plays everywhere (default), 444 keeps
                            coloured text sharp (h264 High 4:4:4 or vp9 profile 1)
       --no-hardware        use x264 even where a hardware H.264 encoder exists
@@ -275,7 +346,8 @@ Audio:
       --audio[=DEVICE]     record PulseAudio/PipeWire audio too (default: the default source)
 Other:
   -o, --output FILE        the file to write (or give it last)
-  -t, --duration SECONDS   stop after this long
+  -t, --duration SECONDS   stop after this long, at most )" +
+           seconds_text(kMaxDuration) + R"(
   -y, --overwrite          replace FILE if it exists
   -q, --quiet              no progress line and no summary
   -h, --help               this text

@@ -11,6 +11,13 @@ namespace xshm_record {
 
 enum class Codec { H264, Vp8, Vp9, Ffv1 };
 
+// Bounds of the numbers, said in the errors and in --help.
+constexpr double kMaxDuration = 31 * 24 * 3600;       // seconds: a timer counts guint milliseconds
+constexpr double kMinKeyint = 0.1, kMaxKeyint = 3600; // seconds
+constexpr unsigned kMaxFps = 1000;
+constexpr unsigned kMaxBitrate = 1000000;  // kbit/s: within every encoder's range
+constexpr unsigned kMaxCoordinate = 32767; // X's: a region's sides and corner
+
 struct RecorderOptions {
     std::string file;
     bool overwrite = false; // -y
@@ -26,7 +33,7 @@ struct RecorderOptions {
     std::optional<Codec> codec; // default: the container's
     std::string preset = "veryfast";
     unsigned bitrate_kbps = 0;  // 0: quality-driven
-    std::optional<int> quality; // codec's scale: x264 CRF, libvpx cq-level
+    std::optional<int> quality; // codec's scale (checked in choose_output)
     double keyint = 2;          // seconds between keyframes at most
     bool chroma444 = false;     // --chroma 444: full colour resolution (sharp coloured text)
     bool audio = false;

@@ -211,10 +211,10 @@ void on_resized(const Run &run, const GstStructure *s) {
     gst_structure_get_int(s, "width", &width);
     gst_structure_get_int(s, "height", &height);
     const std::string file_size =
-        std::to_string(run.target.width) + "x" + std::to_string(run.target.height);
+        std::to_string(run.target.file_width) + "x" + std::to_string(run.target.file_height);
     const std::string now = std::to_string(width) + "x" + std::to_string(height);
-    if (now == file_size)
-        tell("the recorded area is " + now + " again: recorded as it is");
+    if (unsigned(width) == run.target.width && unsigned(height) == run.target.height)
+        tell("the recorded area is " + now + " again");
     else
         tell("the recorded area is now " + now + ": scaled to fit the file's " + file_size +
              " with black borders (a file keeps the size it started with)");

@@ -194,8 +194,8 @@ GstElement *RecordingPipeline::build_fit(const CaptureTarget &target, GstElement
     GstElement *scale = make("videoscale", "fit");
     g_object_set(scale, "add-borders", TRUE, nullptr);
     GstElement *size = make("capsfilter", "fit-size");
-    GstCaps *caps = gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, gint(target.width),
-                                        "height", G_TYPE_INT, gint(target.height),
+    GstCaps *caps = gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, gint(target.file_width),
+                                        "height", G_TYPE_INT, gint(target.file_height),
                                         "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr);
     g_object_set(size, "caps", caps, nullptr);
     gst_caps_unref(caps);

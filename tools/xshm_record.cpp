@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,24 +32,37 @@ std::string directory_of(const std::string &file) {
     return slash == std::string::npos ? "." : slash == 0 ? "/" : file.substr(0, slash);
 }
 
-// "" when FILE may be written, else why not. Nothing is created here.
+// Whether the directory takes a new file `path` (a mkstemp pattern when
+// `temporary`, else a name that does not exist): it is created and removed,
+// for access() says yes where creating fails (/proc as root, a read-only file
+// system).
+std::string creation_problem(std::string path, const std::string &file, bool temporary) {
+    const int fd = temporary ? mkstemp(path.data())
+                             : open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return "cannot create '" + file + "': " + std::strerror(errno);
+    close(fd);
+    unlink(path.c_str());
+    return "";
+}
+
+// "" when FILE may be written, else why not. An existing FILE is not touched:
+// the recording goes to a new file beside it first.
 std::string output_problem(const RecorderOptions &o) {
     struct stat st {};
-    if (stat(o.file.c_str(), &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            return "'" + o.file + "' is a directory; give a file name";
-        if (!o.overwrite)
-            return "'" + o.file + "' exists; -y replaces it";
-        if (access(o.file.c_str(), W_OK) != 0)
-            return "cannot write '" + o.file + "': " + std::strerror(errno);
-        return "";
+    if (stat(o.file.c_str(), &st) != 0) {
+        const std::string dir = directory_of(o.file);
+        if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+            return "cannot write '" + o.file + "': the directory '" + dir + "' does not exist";
+        return creation_problem(o.file, o.file, false);
     }
-    const std::string dir = directory_of(o.file);
-    if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-        return "cannot write '" + o.file + "': the directory '" + dir + "' does not exist";
-    if (access(dir.c_str(), W_OK) != 0)
+    if (S_ISDIR(st.st_mode))
+        return "'" + o.file + "' is a directory; give a file name";
+    if (!o.overwrite)
+        return "'" + o.file + "' exists; -y replaces it";
+    if (access(o.file.c_str(), W_OK) != 0)
         return "cannot write '" + o.file + "': " + std::strerror(errno);
-    return "";
+    return creation_problem(directory_of(o.file) + "/.xshm-record-XXXXXX", o.file, true);
 }
 
 // Whether a GStreamer element exists here and starts (a hardware encoder
@@ -114,7 +128,7 @@ int main(int argc, char **argv) {
     }
     CaptureTarget target;
     try {
-        target = find_capture_target(o, format->codec != Codec::Ffv1 && !format->chroma444);
+        target = find_capture_target(o, picture_limits(*format));
     } catch (const xshm::Error &e) {
         tell(e.what());
         return kRefused;
