@@ -16,6 +16,7 @@
 
 #include <glib/gstdio.h>
 
+#include "output_format.h"
 #include "support/child_process.h"
 #include "support/expectations.h"
 #include "support/media_file.h"
@@ -465,6 +466,57 @@ GST_START_TEST(audio_recordings_last_what_was_recorded) {
 }
 GST_END_TEST;
 
+// Each codec records at both ends of its --quality range (libvpx refused
+// levels under its min-quantizer: "Failed to encode frame").
+GST_START_TEST(every_quality_in_range_records) {
+    XvfbServer x({320, 240, 24});
+    ScreenPainter p(x.display());
+    using xshm_record::Codec;
+    std::vector<std::string> files;
+    std::vector<ChildProcess *> recorders;
+    for (const Codec codec : {Codec::H264, Codec::Vp8, Codec::Vp9}) {
+        const auto range = xshm_record::quality_range(codec);
+        fail_unless(range.has_value());
+        for (const int q : {range->low, range->high}) {
+            const std::string name = std::string(xshm_record::codec_name(codec)) + "-" +
+                                     std::to_string(q) + (codec == Codec::H264 ? ".mkv" : ".webm");
+            files.push_back(temp_path(name));
+            recorders.push_back(recorder(x, {"-t", "1.5", "--codec", xshm_record::codec_name(codec),
+                                             "--quality", std::to_string(q), files.back()}));
+        }
+    }
+    type_or_flash(p, 1.0, true);
+    for (std::size_t i = 0; i < recorders.size(); ++i) {
+        const int status = recorders[i]->wait();
+        fail_unless(status == 0, "%s: exit %d: %s", files[i].c_str(), status,
+                    recorders[i]->output().c_str());
+        delete recorders[i];
+        const std::string complaints = decode_complaints(files[i]);
+        fail_unless(complaints.empty() && video_frames(files[i]).size() > 2, "%s: %s",
+                    files[i].c_str(), complaints.c_str());
+        unlink(files[i].c_str());
+    }
+}
+GST_END_TEST;
+
+// A killed MP4 (fragments, never finalised): its header says how long it
+// plays, within a fragment (--keyint), not the first fragment's length.
+GST_START_TEST(killed_mp4_says_how_long_it_plays) {
+    XvfbServer x({320, 240, 24});
+    ScreenPainter p(x.display());
+    const std::string file = temp_path("killed.mp4");
+    ChildProcess *r = recorder(x, {"--keyint", "1", file});
+    type_or_flash(p, 4.5, true);
+    r->signal(SIGKILL);
+    r->wait();
+    delete r;
+    const double said = file_duration(file) / 1e9, plays = stream_end(file, "v:0");
+    unlink(file.c_str());
+    fail_unless(plays > 3 && std::abs(said - plays) <= 1.1,
+                "the header says %.2f s, the file plays %.2f s", said, plays);
+}
+GST_END_TEST;
+
 #define XSHM_CASES(XSHM_CASE)                                                                      \
     XSHM_CASE(keyframes_on_time_in_every_recording)                                                \
     XSHM_CASE(resolution_change_keeps_the_file_size)                                               \
@@ -472,6 +524,8 @@ GST_END_TEST;
     XSHM_CASE(old_file_is_replaced_only_once_recording)                                            \
     XSHM_CASE(full_disk_stops_at_once_and_says_so)                                                 \
     XSHM_CASE(deleted_output_is_reported)                                                          \
-    XSHM_CASE(audio_recordings_last_what_was_recorded)
+    XSHM_CASE(audio_recordings_last_what_was_recorded)                                             \
+    XSHM_CASE(every_quality_in_range_records)                                                      \
+    XSHM_CASE(killed_mp4_says_how_long_it_plays)
 
 XSHM_SUITE(trust, 150)

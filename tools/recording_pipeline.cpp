@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "recording_pipeline.h"
 
+#include "mp4_header.h"
+
+#include <cstring>
+#include <fcntl.h>
 #include <stdexcept>
+#include <unistd.h>
 
 #include <gst/video/video.h>
 
@@ -38,6 +43,13 @@ std::string missing_element_text(const std::string &factory) {
 
 namespace {
 
+// Whether `buffer` begins an MP4 box of `type`.
+bool starts_box(GstBuffer *buffer, const char *type) {
+    char head[8];
+    return gst_buffer_extract(buffer, 0, head, sizeof head) == sizeof head &&
+           std::memcmp(head + 4, type, 4) == 0;
+}
+
 void set_text(GstElement *element, const std::string &property, const std::string &value) {
     gst_util_set_object_arg(G_OBJECT(element), property.c_str(), value.c_str());
 }
@@ -57,7 +69,8 @@ GstCaps *video_caps(const RecorderOptions &o, const std::string &format) {
 RecordingPipeline::RecordingPipeline(const RecorderOptions &options, const OutputFormat &format,
                                      const EncoderPlan &encoder, const CaptureTarget &target,
                                      const std::string &location)
-    : keyframe_advance_(GstClockTime(options.keyint * GST_SECOND) - GST_SECOND / options.fps) {
+    : keyframe_advance_(GstClockTime(options.keyint * GST_SECOND) - GST_SECOND / options.fps),
+      location_(location), fragmented_mp4_(format.container == Container::Mp4) {
     pipeline_ = gst_pipeline_new("xshm-record");
     // The system clock, not pulsesrc's: file time is wall time, as -t and the
     // screen's changes count it (an audio clock starts late and runs apart).
@@ -81,6 +94,8 @@ RecordingPipeline::~RecordingPipeline() {
     gst_element_set_state(pipeline_, GST_STATE_NULL);
     if (source_pad_ != nullptr)
         gst_object_unref(source_pad_);
+    if (header_fd_ >= 0)
+        close(header_fd_);
     gst_object_unref(pipeline_);
 }
 
@@ -284,9 +299,18 @@ GstPadProbeReturn RecordingPipeline::on_file_buffer(GstPad *, GstPadProbeInfo *i
                                                     gpointer data) {
     auto *self = static_cast<RecordingPipeline *>(data);
     GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-    if (self->file_buffers_++ == 1)
+    const uint64_t buffers = self->file_buffers_++;
+    // Opened before the first write, by the name filesink created (a
+    // replacement is renamed once the file has bytes).
+    if (buffers == 0 && self->fragmented_mp4_)
+        self->header_fd_ = open(self->location_.c_str(), O_RDWR | O_CLOEXEC);
+    if (buffers == 1)
         self->post(gst_structure_new_empty(kFileStarted));
     self->written_end_ = self->sent_end_.load();
+    // A new fragment: what is on disk so far is what the header says. Here,
+    // in the thread filesink writes from, nothing else writes meanwhile.
+    if (self->header_fd_ >= 0 && starts_box(buffer, "moof"))
+        set_mp4_durations(self->header_fd_, self->file_seconds(true));
     if (!GST_BUFFER_PTS_IS_VALID(buffer))
         return GST_PAD_PROBE_OK;
     const GstClockTime pts = GST_BUFFER_PTS(buffer);
