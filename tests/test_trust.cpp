@@ -51,8 +51,8 @@ Summary summary_of(const std::string &output) {
     int h = 0, m = 0;
     double sec = 0;
     s.found = colon != std::string::npos &&
-              std::sscanf(output.c_str() + colon + 2, "%d:%d:%lf, %ld frames (%ld changed, %ld",
-                          &h, &m, &sec, &s.frames, &s.changed, &s.repeated) == 6;
+              std::sscanf(output.c_str() + colon + 2, "%d:%d:%lf, %ld frames (%ld changed, %ld", &h,
+                          &m, &sec, &s.frames, &s.changed, &s.repeated) == 6;
     const std::size_t repeated = output.find("changed, ", colon);
     if (repeated != std::string::npos)
         s.repeated = std::atol(output.c_str() + repeated + 9);
@@ -99,21 +99,34 @@ void expect_summary_matches(const std::string &file, const std::string &output) 
                 file.c_str(), s.seconds, held);
 }
 
-// Runs every recorder, stops them with Ctrl-C, and returns what each printed
-// (all must exit 0).
-std::vector<std::string> stop_all(std::vector<ChildProcess *> &recorders) {
-    std::vector<std::string> outputs;
-    for (ChildProcess *r : recorders)
-        r->signal(SIGINT);
-    for (ChildProcess *r : recorders) {
-        const int status = r->wait();
-        outputs.push_back(r->output());
-        fail_unless(status == 0, "exit %d: %s", status, r->output().c_str());
-        delete r;
+// Recorders running at once on one display, each to a file of its own.
+struct Recorders {
+    std::vector<std::string> files;
+    std::vector<ChildProcess *> running;
+
+    void start(const XvfbServer &x, const std::string &name, std::vector<std::string> args) {
+        files.push_back(temp_path(name));
+        args.push_back(files.back());
+        running.push_back(recorder(x, args));
     }
-    recorders.clear();
-    return outputs;
-}
+    // Waits for each to end by itself (after Ctrl-C when `interrupt`): all
+    // must exit 0. Returns what each printed.
+    std::vector<std::string> finish(bool interrupt) {
+        std::vector<std::string> outputs;
+        for (ChildProcess *r : running)
+            if (interrupt)
+                r->signal(SIGINT);
+        for (std::size_t i = 0; i < running.size(); ++i) {
+            const int status = running[i]->wait();
+            outputs.push_back(running[i]->output());
+            fail_unless(status == 0, "%s: exit %d: %s", files[i].c_str(), status,
+                        outputs.back().c_str());
+            delete running[i];
+        }
+        running.clear();
+        return outputs;
+    }
+};
 
 // Paints for `seconds`: ten small changes a second where a caret types, or
 // the whole screen ten times a second.
@@ -161,9 +174,7 @@ private:
     bool mounted_ = false;
 };
 
-std::string file_bytes(const std::string &path) {
-    return command_output("cat '" + path + "'");
-}
+std::string file_bytes(const std::string &path) { return command_output("cat '" + path + "'"); }
 
 void write_file(const std::string &path, const std::string &bytes) {
     FILE *f = std::fopen(path.c_str(), "wb");
@@ -203,22 +214,20 @@ GST_START_TEST(keyframes_on_time_in_every_recording) {
     ScreenPainter p(x.display());
     p.fill_rect(0, 0, 320, 240, 0x206020);
     p.sync();
-    std::vector<std::string> files;
-    std::vector<ChildProcess *> recorders;
+    Recorders recorders;
     for (const char *container : {"mkv", "mp4", "webm"})
         for (const bool cfr : {false, true}) {
-            files.push_back(temp_path(std::string("keys-") + (cfr ? "cfr." : "vfr.") + container));
             std::vector<std::string> args = {"--keyint", "1", "--fps", "15", "--no-pointer"};
             if (cfr)
                 args.push_back("--cfr");
-            args.push_back(files.back());
-            recorders.push_back(recorder(x, args));
+            recorders.start(x, std::string("keys-") + (cfr ? "cfr." : "vfr.") + container, args);
         }
-    g_usleep(2600000);        // still
+    g_usleep(2600000); // still
     type_or_flash(p, 2.5, false);
     type_or_flash(p, 1.5, true);
-    g_usleep(2200000);        // still again
-    const std::vector<std::string> outputs = stop_all(recorders);
+    g_usleep(2200000); // still again
+    const std::vector<std::string> outputs = recorders.finish(true);
+    const std::vector<std::string> &files = recorders.files;
     for (std::size_t i = 0; i < files.size(); ++i) {
         const std::string problem = keyframe_problem(files[i], 1.0);
         fail_unless(problem.empty(), "%s: %s", files[i].c_str(), problem.c_str());
@@ -240,24 +249,21 @@ GST_START_TEST(resolution_change_keeps_the_file_size) {
     ScreenPainter p(x.display());
     p.fill_rect(0, 0, 640, 480, 0x2040d0);
     p.sync();
-    std::vector<std::string> files;
-    std::vector<ChildProcess *> recorders;
-    for (const char *name : {"resize.mkv", "resize.mp4", "resize.webm"}) {
-        files.push_back(temp_path(name));
-        recorders.push_back(recorder(x, {"--no-pointer", files.back()}));
-    }
+    Recorders recorders;
+    for (const char *name : {"resize.mkv", "resize.mp4", "resize.webm"})
+        recorders.start(x, name, {"--no-pointer"});
     g_usleep(1500000);
     run_xrandr(x.display(), "--fb 640x240", false); // a shrink complains of its output
-    p.fill_rect(0, 0, 640, 240, 0x20c040); // green, 2:1
+    p.fill_rect(0, 0, 640, 240, 0x20c040);          // green, 2:1
     p.sync();
     g_usleep(1500000);
     run_xrandr(x.display(), "--fb 640x480", false);
     p.fill_rect(0, 0, 640, 480, 0xc02020); // red, full size again
     p.sync();
     g_usleep(1500000);
-    const std::vector<std::string> outputs = stop_all(recorders);
-    for (std::size_t i = 0; i < files.size(); ++i) {
-        const std::string &f = files[i];
+    const std::vector<std::string> outputs = recorders.finish(true);
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        const std::string &f = recorders.files[i];
         fail_unless_text(frame_sizes(f), "640,480\n");
         const std::string complaints = decode_complaints(f);
         fail_unless(complaints.empty(), "%s: FFmpeg says: %s", f.c_str(), complaints.c_str());
@@ -295,14 +301,14 @@ GST_START_TEST(resized_window_keeps_the_file_size) {
     XvfbServer x({640, 480, 24});
     TestWindow w(x.display(), "resized", 40, 40, 320, 160);
     w.paint(3);
-    const std::string file = temp_path("window.mkv");
-    ChildProcess *r = recorder(x, {"--no-pointer", "--window", window_id_hex(w.id()), file});
+    Recorders recorders;
+    recorders.start(x, "window.mkv", {"--no-pointer", "--window", window_id_hex(w.id())});
+    const std::string &file = recorders.files[0];
     g_usleep(1500000);
     w.resize(160, 160);
     w.paint(4);
     g_usleep(1500000);
-    std::vector<ChildProcess *> recorders = {r};
-    const std::string output = stop_all(recorders)[0];
+    const std::string output = recorders.finish(true)[0];
     fail_unless_text(frame_sizes(file), "320,160\n");
     fail_unless(count_of(output, "scaled to fit the file's 320x160") == 1, "%s", output.c_str());
     const std::string complaints = decode_complaints(file);
@@ -384,8 +390,8 @@ GST_START_TEST(full_disk_stops_at_once_and_says_so) {
         const Summary s = summary_of(output);
         const double held = stream_end(file, "v:0") - video_frames(file).front().pts;
         fail_unless(s.found && std::abs(s.seconds - held) <= 0.25,
-                    "%s: the summary says %.2f s, the file holds %.2f s: %s", name, s.seconds,
-                    held, output.c_str());
+                    "%s: the summary says %.2f s, the file holds %.2f s: %s", name, s.seconds, held,
+                    output.c_str());
     }
 }
 GST_END_TEST;
@@ -425,8 +431,8 @@ GST_START_TEST(audio_recordings_last_what_was_recorded) {
     } cases[] = {{"audio5.mkv", "5"}, {"audio2.mp4", "2"}};
     for (const auto &c : cases) {
         const std::string file = temp_path(c.name);
-        ChildProcess *r = recorder(x, {"--no-pointer", "-t", c.seconds,
-                                       "--audio=xshmtrust.monitor", file});
+        ChildProcess *r =
+            recorder(x, {"--no-pointer", "-t", c.seconds, "--audio=xshmtrust.monitor", file});
         int status = -1;
         for (int i = 0; status < 0 && i < 300; ++i) {
             p.fill_rect(0, 0, 320, 240, i % 2 ? 0xd04020 : 0x2040d0);
@@ -472,25 +478,21 @@ GST_START_TEST(every_quality_in_range_records) {
     XvfbServer x({320, 240, 24});
     ScreenPainter p(x.display());
     using xshm_record::Codec;
-    std::vector<std::string> files;
-    std::vector<ChildProcess *> recorders;
+    Recorders recorders;
     for (const Codec codec : {Codec::H264, Codec::Vp8, Codec::Vp9}) {
         const auto range = xshm_record::quality_range(codec);
         fail_unless(range.has_value());
-        for (const int q : {range->low, range->high}) {
-            const std::string name = std::string(xshm_record::codec_name(codec)) + "-" +
-                                     std::to_string(q) + (codec == Codec::H264 ? ".mkv" : ".webm");
-            files.push_back(temp_path(name));
-            recorders.push_back(recorder(x, {"-t", "1.5", "--codec", xshm_record::codec_name(codec),
-                                             "--quality", std::to_string(q), files.back()}));
-        }
+        for (const int q : {range->low, range->high})
+            recorders.start(x,
+                            std::string(xshm_record::codec_name(codec)) + "-" + std::to_string(q) +
+                                (codec == Codec::H264 ? ".mkv" : ".webm"),
+                            {"-t", "1.5", "--codec", xshm_record::codec_name(codec), "--quality",
+                             std::to_string(q)});
     }
     type_or_flash(p, 1.0, true);
-    for (std::size_t i = 0; i < recorders.size(); ++i) {
-        const int status = recorders[i]->wait();
-        fail_unless(status == 0, "%s: exit %d: %s", files[i].c_str(), status,
-                    recorders[i]->output().c_str());
-        delete recorders[i];
+    recorders.finish(false);
+    const std::vector<std::string> &files = recorders.files;
+    for (std::size_t i = 0; i < files.size(); ++i) {
         const std::string complaints = decode_complaints(files[i]);
         fail_unless(complaints.empty() && video_frames(files[i]).size() > 2, "%s: %s",
                     files[i].c_str(), complaints.c_str());

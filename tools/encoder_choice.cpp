@@ -50,9 +50,9 @@ EncoderPlan vpx(const EncoderRequest &r) {
         p.insert(p.end(), {{"end-usage", "cbr"}, {"target-bitrate", text(r.bitrate_kbps * 1000L)}});
     else { // libvpx refuses a cq-level under its min-quantizer (default 4)
         const int q = r.quality.value_or(default_quality(r.codec));
-        p.insert(p.end(), {{"end-usage", "cq"},
-                           {"cq-level", text(q)},
-                           {"min-quantizer", text(std::min(q, 4))}});
+        p.insert(
+            p.end(),
+            {{"end-usage", "cq"}, {"cq-level", text(q)}, {"min-quantizer", text(std::min(q, 4))}});
     }
     const std::string factory = vp9 ? "vp9enc" : "vp8enc";
     return {factory,

@@ -99,8 +99,7 @@ void set_track(std::vector<uint8_t> &data, const Box &trak, double seconds, uint
             set_edits(data, *elst, in_movie);
     if (const std::optional<Box> mdia = child(parts, "mdia"))
         if (const std::optional<Box> mdhd = child(boxes(data, mdia->body, mdia->end), "mdhd"))
-            set_duration(data, *mdhd, 16, 24,
-                         uint64_t(seconds * timescale(data, *mdhd, 12, 20)));
+            set_duration(data, *mdhd, 16, 24, uint64_t(seconds * timescale(data, *mdhd, 12, 20)));
 }
 
 } // namespace
@@ -121,7 +120,8 @@ bool set_mp4_durations(int fd, double seconds) {
                 if (std::strcmp(b.type, "trak") == 0)
                     set_track(data, b, seconds, scale);
             if (const std::optional<Box> mvex = child(parts, "mvex"))
-                if (const std::optional<Box> mehd = child(boxes(data, mvex->body, mvex->end), "mehd"))
+                if (const std::optional<Box> mehd =
+                        child(boxes(data, mvex->body, mvex->end), "mehd"))
                     set_duration(data, *mehd, 4, 4, uint64_t(seconds * scale));
             const std::size_t length = moov->end - moov->start;
             done = pwrite(fd, &data[moov->start], length, off_t(moov->start)) == ssize_t(length);

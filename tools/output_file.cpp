@@ -27,8 +27,8 @@ bool OutputFile::publish(std::string *error) {
     if (stat(hidden_.c_str(), &st) != 0 || st.st_size == 0)
         return false; // not written yet
     if (std::rename(hidden_.c_str(), path_.c_str()) != 0) {
-        *error = "cannot replace " + path_ + ": " + std::strerror(errno) + "; the recording is in " +
-                 hidden_;
+        *error = "cannot replace " + path_ + ": " + std::strerror(errno) +
+                 "; the recording is in " + hidden_;
         return false;
     }
     replacing_ = false;

@@ -10,11 +10,11 @@ namespace {
 // "00:01:23" as the clock ticks; to the nearest tenth ("00:01:23.5") for the
 // summary, where a 2.98 s file must not read as 2 s.
 std::string clock_text(double seconds, bool tenths = false) {
-    const long long t = tenths ? std::llround(seconds * 10) : (long long)(seconds) * 10;
+    const long long t = tenths ? std::llround(seconds * 10) : (long long)(seconds)*10;
     const long long s = t / 10;
     char text[40];
-    const int n = std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", s / 3600, s / 60 % 60,
-                                s % 60);
+    const int n =
+        std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
     if (tenths)
         std::snprintf(text + n, sizeof text - n, ".%lld", t % 10);
     return text;

@@ -67,8 +67,8 @@ Progress progress_of(const Run &run) {
     GstStructure *stats = nullptr;
     g_object_get(run.pipeline->source(), "stats", &stats, nullptr);
     p.changed = sum_of(stats, {"full-captures", "partial-captures"});
-    p.repeated = sum_of(stats, {"repeated-frames", "keepalive-frames", "requested-frames",
-                                "closing-frames"});
+    p.repeated = sum_of(
+        stats, {"repeated-frames", "keepalive-frames", "requested-frames", "closing-frames"});
     if (stats != nullptr)
         gst_structure_free(stats);
     p.dropped = run.pipeline->frames_dropped();

@@ -285,7 +285,8 @@ GstPadProbeReturn RecordingPipeline::on_source_caps(GstPad *, GstPadProbeInfo *i
     if (!gst_structure_get_int(s, "width", &width) || !gst_structure_get_int(s, "height", &height))
         return GST_PAD_PROBE_OK;
     const bool first = self->screen_width_ == 0;
-    if (!first && (unsigned(width) != self->screen_width_ || unsigned(height) != self->screen_height_))
+    if (!first &&
+        (unsigned(width) != self->screen_width_ || unsigned(height) != self->screen_height_))
         self->post(gst_structure_new(kResized, "width", G_TYPE_INT, width, "height", G_TYPE_INT,
                                      height, nullptr));
     self->screen_width_ = unsigned(width);
@@ -324,7 +325,8 @@ GstPadProbeReturn RecordingPipeline::on_file_buffer(GstPad *, GstPadProbeInfo *i
 }
 
 void RecordingPipeline::post(GstStructure *message) {
-    gst_element_post_message(pipeline_, gst_message_new_application(GST_OBJECT(pipeline_), message));
+    gst_element_post_message(pipeline_,
+                             gst_message_new_application(GST_OBJECT(pipeline_), message));
 }
 
 void RecordingPipeline::probe(GstElement *element, const char *pad_name, GstPadProbeType type,

@@ -69,15 +69,15 @@ private:
     void post(GstStructure *message);
 
     GstElement *pipeline_ = nullptr;
-    GstElement *source_ = nullptr;       // owned by the pipeline
-    GstPad *source_pad_ = nullptr;       // owned: where keyframe requests go
+    GstElement *source_ = nullptr;      // owned by the pipeline
+    GstPad *source_pad_ = nullptr;      // owned: where keyframe requests go
     GstClockTime keyframe_advance_ = 0; // keyint less one frame time: see on_encoded_buffer
     const std::string location_;        // the file written
     const bool fragmented_mp4_;         // its header's durations are kept up to date
     int header_fd_ = -1;                // the MP4 being written, for that (muxer's thread)
 
     // Streaming threads only.
-    uint64_t last_offset_ = UINT64_MAX; // the source's frame numbers: gaps are drops
+    uint64_t last_offset_ = UINT64_MAX;             // the source's frame numbers: gaps are drops
     unsigned screen_width_ = 0, screen_height_ = 0; // the size the source last said
     // Read by the main loop.
     std::atomic<uint64_t> frames_written_{0}, frames_dropped_{0};

@@ -53,9 +53,9 @@ double stream_end(const std::string &file, const std::string &stream) {
 }
 
 std::vector<VideoFrame> video_frames(const std::string &file) {
-    std::istringstream lines(command_output(
-        "ffprobe -v error -select_streams v:0 -show_entries frame=key_frame,pts_time -of csv=p=0 '" +
-        file + "'"));
+    std::istringstream lines(command_output("ffprobe -v error -select_streams v:0 -show_entries "
+                                            "frame=key_frame,pts_time -of csv=p=0 '" +
+                                            file + "'"));
     std::vector<VideoFrame> frames;
     std::string line;
     while (std::getline(lines, line)) {
