@@ -149,7 +149,8 @@ public:
     Nanos latency() const { return latency_; }
 
     // --- any thread ---
-    // Wakes a wait in next() with Interrupted until resume() (flushing).
+    // Wakes a wait in next() (for a slot, or for the X server) with
+    // Interrupted until resume() (flushing).
     void interrupt();
     void resume();
     // The stream is being ended from outside at running time `stop`: next()
@@ -205,6 +206,9 @@ private:
     std::atomic<bool> closing_{false};
     Nanos stop_time_ = kNoTime;            // under control_mutex_
     std::shared_ptr<SlotPool> waiting_on_; // under control_mutex_: the pool a wait is in
+    // Under control_mutex_ (set by the streaming thread with each grabber):
+    // the connection whose waits on the server interrupt() wakes.
+    std::shared_ptr<DisplayConnection> display_;
 
     mutable std::mutex stats_mutex_;
     SessionStats stats_;
