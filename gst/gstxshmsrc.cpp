@@ -806,7 +806,7 @@ static gboolean gst_xshm_src_unlock(GstBaseSrc *basesrc) {
     auto *priv = GST_XSHM_SRC(basesrc)->priv;
     std::lock_guard<std::mutex> lock(priv->lock);
     if (priv->session)
-        priv->session->interrupt(); // a wait for a free slot
+        priv->session->interrupt(); // a wait for a free slot or for the X server
     std::lock_guard<std::mutex> clock_lock(priv->clock_lock);
     priv->flushing = true;
     if (priv->clock_id != nullptr)

@@ -34,6 +34,7 @@ Step failed(Failure kind, std::string message, std::string detail = "") {
 CaptureSession::CaptureSession(const SessionOptions &options, Clock clock)
     : clock_(std::move(clock)), options_(options) {
     grabber_ = std::make_unique<Grabber>(options_.grabber);
+    display_ = grabber_->display();
     pin_window();
     set_format();
     if (!grabber_->hidden())
@@ -102,6 +103,9 @@ void CaptureSession::reserve_frames(unsigned count) {
 }
 
 Step CaptureSession::failure_of(const std::exception &error, Failure kind) {
+    if (dynamic_cast<const ServerUnresponsive *>(&error) != nullptr)
+        return failed(Failure::Read, error.what(),
+                      "the X server stopped answering (stopped or hung)");
     if (dynamic_cast<const ConnectionLost *>(&error) != nullptr)
         return failed(Failure::Read, error.what(),
                       "the X server closed the connection or went away");
@@ -115,6 +119,8 @@ Step CaptureSession::next(const FramePacer::Tick &tick) {
     Step step;
     try {
         step = decide(tick);
+    } catch (const WaitInterrupted &) {
+        step = outcome(Outcome::Interrupted);
     } catch (const ConnectionLost &e) {
         step = failure_of(e, Failure::Read);
     } catch (const std::exception &e) {
@@ -361,6 +367,12 @@ Step CaptureSession::relocate() {
     }
     grabber->set_cursor_drawing(draw_cursor_);
     grabber_ = std::move(grabber); // the old one disconnects; its slots stay readable
+    {
+        std::lock_guard<std::mutex> lock(control_mutex_);
+        display_ = grabber_->display();
+        if (stop_waiting_)
+            display_->interrupt();
+    }
     pin_window();
     set_format();
     // Caps equal to the old ones are not set again (basesrc skips them), so the
@@ -443,11 +455,14 @@ void CaptureSession::interrupt() {
     stop_waiting_ = true;
     if (waiting_on_)
         waiting_on_->interrupt();
+    display_->interrupt();
 }
 
 void CaptureSession::resume() {
     std::lock_guard<std::mutex> lock(control_mutex_);
     stop_waiting_ = closing_.load();
+    if (!closing_)
+        display_->resume();
 }
 
 void CaptureSession::request_close(Nanos stop) {
@@ -458,6 +473,7 @@ void CaptureSession::request_close(Nanos stop) {
     stop_waiting_ = true;
     if (waiting_on_)
         waiting_on_->interrupt();
+    display_->interrupt();
 }
 
 void CaptureSession::request_frame(const FrameRequest &request) {

@@ -163,8 +163,9 @@ public:
     Nanos latency() const { return latency_; }
 
     // --- any thread ---
-    // Wakes a wait in next() with Interrupted until resume() (flushing), and
-    // forgets the requests: their times belong to the flushed stream.
+    // Wakes a wait in next() (for a slot, or for the X server) with
+    // Interrupted until resume() (flushing), and forgets the requests: their
+    // times belong to the flushed stream.
     void interrupt();
     void resume();
     // The stream is being ended from outside at running time `stop`: next()
@@ -229,6 +230,9 @@ private:
     Nanos stop_time_ = kNoTime;            // under control_mutex_
     std::shared_ptr<SlotPool> waiting_on_; // under control_mutex_: the pool a wait is in
     std::vector<FrameRequest> requests_;   // under control_mutex_: by time, earliest first
+    // Under control_mutex_ (set by the streaming thread with each grabber):
+    // the connection whose waits on the server interrupt() wakes.
+    std::shared_ptr<DisplayConnection> display_;
 
     mutable std::mutex stats_mutex_;
     SessionStats stats_;

@@ -6,7 +6,6 @@
 
 #include "display_connection.h"
 #include "error.h"
-#include "xcb_handles.h"
 
 namespace xshm {
 
@@ -41,8 +40,7 @@ std::unique_ptr<DamageTracker> DamageTracker::create(std::shared_ptr<DisplayConn
     xcb_xfixes_create_region(conn, self->parts_, 0, nullptr);
     auto cookie =
         xcb_damage_create_checked(conn, self->damage_, drawable, XCB_DAMAGE_REPORT_LEVEL_NON_EMPTY);
-    XcbError error(xcb_request_check(conn, cookie));
-    if (error) {
+    if (self->display_->checked(cookie, "DAMAGE Create")) {
         xcb_xfixes_destroy_region(conn, self->parts_);
         self->damage_ = 0;
         self->parts_ = 0;
@@ -60,7 +58,7 @@ DamageTracker::~DamageTracker() {
     });
 }
 
-uint64_t DamageTracker::current() { return notified_ ? collect() : generation_; }
+uint64_t DamageTracker::current() { return notified_ || unanswered_ ? collect() : generation_; }
 
 bool DamageTracker::handle_event(const xcb_generic_event_t *event) {
     if (DisplayConnection::event_type(event) != notify_event_)
@@ -72,7 +70,15 @@ bool DamageTracker::handle_event(const xcb_generic_event_t *event) {
 xcb_xfixes_fetch_region_cookie_t DamageTracker::request_collect() {
     display_->check_alive();
     xcb_connection_t *conn = display_->xcb();
+    // A collect given up on (interrupted) took rows from the server that no
+    // generation holds: no slot's rows are known any more, and the screen
+    // may have changed.
+    if (unanswered_) {
+        history_.clear();
+        ++generation_;
+    }
     notified_ = false;
+    unanswered_ = true;
     xcb_damage_subtract(conn, damage_, XCB_NONE, parts_);
     return xcb_xfixes_fetch_region(conn, parts_);
 }
@@ -80,6 +86,7 @@ xcb_xfixes_fetch_region_cookie_t DamageTracker::request_collect() {
 uint64_t DamageTracker::receive_collect(xcb_xfixes_fetch_region_cookie_t cookie) {
     const auto reply =
         display_->reply(xcb_xfixes_fetch_region_reply, cookie, "fetching the damaged region");
+    unanswered_ = false;
 
     const int count = xcb_xfixes_fetch_region_rectangles_length(reply.get());
     const xcb_rectangle_t *rects = xcb_xfixes_fetch_region_rectangles(reply.get());

@@ -64,7 +64,8 @@ private:
     xcb_xfixes_region_t parts_ = 0;
     uint64_t generation_ = 1; // 0 means "no known screen state"
     uint8_t notify_event_ = 0;
-    bool notified_ = true; // nothing collected yet
+    bool notified_ = true;    // nothing collected yet
+    bool unanswered_ = false; // a collect was sent and its answer not read
     // back() holds the rows changed to reach generation_, the one before it
     // those that reached generation_ - 1, and so on.
     std::deque<std::vector<RowBand>> history_;

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // One X display connection, shared by the grabber and every slot that is still
 // out: it stays alive as long as any of them, and close() makes later detaches
-// no-ops instead of requests on a dead socket.
+// no-ops instead of requests on a dead socket. Every wait on the server is
+// bounded (kServerTimeout) and can be woken from another thread.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include <xcb/shm.h>
 #include <xcb/xcb.h>
@@ -16,6 +20,11 @@
 #include "xcb_handles.h"
 
 namespace xshm {
+
+// XCB waits for the server without a time limit: a stopped or hung server
+// would hold capture, and whoever stops it, forever. Connecting and each
+// answer are waited for this long at most.
+constexpr std::chrono::seconds kServerTimeout{10};
 
 struct ShmSupport {
     bool present = false;
@@ -27,8 +36,8 @@ struct ShmSupport {
 
 class DisplayConnection {
 public:
-    // Opens `display_name`, or $DISPLAY when it is empty. Throws xshm::Error
-    // naming the display when that fails.
+    // Opens `display_name`, or $DISPLAY when it is empty, waiting at most
+    // kServerTimeout. Throws xshm::Error naming the display when that fails.
     static std::shared_ptr<DisplayConnection> open(const std::string &display_name);
 
     ~DisplayConnection();
@@ -41,7 +50,8 @@ public:
 
     void close();
 
-    // Throws ConnectionLost when the socket broke (server gone).
+    // Throws ConnectionLost when the socket broke (server gone), or
+    // ServerUnresponsive once a wait ran out of time.
     void check_alive() const;
     bool has_error() const;
 
@@ -72,19 +82,55 @@ public:
         xcb_flush(conn_);
     }
 
-    // The reply to `cookie`, or a throw: ConnectionLost when the server went
-    // away, else Error("<what> failed (X error N)").
+    // --- waits on the server: the thread that sends the requests ---
+    // How a wait ended.
+    enum class Wait { Answered, Broken, TimedOut, Interrupted };
+    // The server's answer to `cookie` (`reply_fn` names the reply's type): the
+    // reply, or the X error. Throws ConnectionLost when the server went away,
+    // ServerUnresponsive when it did not answer within kServerTimeout,
+    // WaitInterrupted after interrupt(); `what` names the request.
     template <typename ReplyFn, typename Cookie>
-    auto reply(ReplyFn reply_fn, Cookie cookie, const std::string &what) const {
-        xcb_generic_error_t *raw = nullptr;
-        using Reply = std::remove_pointer_t<decltype(reply_fn(conn_, cookie, &raw))>;
-        XcbReply<Reply> result(reply_fn(conn_, cookie, &raw));
-        XcbError error(raw);
-        if (!result)
-            fail(what, error.get());
-        return result;
+    auto answer(ReplyFn, Cookie cookie, const std::string &what) {
+        using Reply = std::remove_pointer_t<
+            std::invoke_result_t<ReplyFn, xcb_connection_t *, Cookie, xcb_generic_error_t **>>;
+        void *reply = nullptr;
+        xcb_generic_error_t *error = nullptr;
+        const Wait wait = wait_for(cookie.sequence, &reply, &error);
+        std::pair<XcbReply<Reply>, XcbError> got(static_cast<Reply *>(reply), error);
+        if (wait != Wait::Answered)
+            give_up(wait, what);
+        return got;
+    }
+    // The reply, or a throw as answer() does, and Error("<what> ... failed
+    // (X error N)") for an X error.
+    template <typename ReplyFn, typename Cookie>
+    auto reply(ReplyFn reply_fn, Cookie cookie, const std::string &what) {
+        auto got = answer(reply_fn, cookie, what);
+        if (!got.first)
+            fail(what, got.second.get());
+        return std::move(got.first);
+    }
+    // The reply, or null for an X error (a window gone meanwhile, a request
+    // the server refuses); throws as answer() does.
+    template <typename ReplyFn, typename Cookie>
+    auto reply_or_null(ReplyFn reply_fn, Cookie cookie, const std::string &what) {
+        return std::move(answer(reply_fn, cookie, what).first);
     }
     [[noreturn]] void fail(const std::string &what, const xcb_generic_error_t *error) const;
+
+    // Waits until the server handled `cookie`, a request without a reply, and
+    // sets `error` to its X error (null when it went through). Never throws.
+    Wait wait_handled(xcb_void_cookie_t cookie, XcbError *error) noexcept;
+    // The same, throwing as reply() does when no answer came.
+    XcbError checked(xcb_void_cookie_t cookie, const std::string &what);
+    // What a wait that got no answer says, naming the display and `what`.
+    std::string no_answer(Wait wait, const std::string &what) const;
+
+    // --- any thread ---
+    // Wakes every wait above, now and until resume(): it gives up on its
+    // request (the reply is discarded when it comes) and throws WaitInterrupted.
+    void interrupt();
+    void resume();
 
     // An event's type, without the bit that says SendEvent made it.
     static uint8_t event_type(const xcb_generic_event_t *event) {
@@ -93,9 +139,17 @@ public:
 
 private:
     DisplayConnection() = default;
+    void connect();
     void probe_extensions();
     void probe_shm(xcb_shm_query_version_cookie_t cookie);
+    Wait wait_for(unsigned sequence, void **reply, xcb_generic_error_t **error) noexcept;
+    [[noreturn]] void give_up(Wait wait, const std::string &what) const;
 
+    // Made by open(); then any thread's: readable while interrupted.
+    int wake_fd_ = -1;
+    // The waiting thread's (atomic for check_alive() anywhere): a wait ran
+    // out of time, so later ones give up at once instead of each waiting again.
+    std::atomic<bool> gave_up_{false};
     mutable std::mutex mutex_;
     xcb_connection_t *conn_ = nullptr;
     const xcb_setup_t *setup_ = nullptr;

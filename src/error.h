@@ -19,6 +19,20 @@ public:
     explicit ConnectionLost(const std::string &message) : Error(message) {}
 };
 
+// The X server stopped answering (stopped, hung, or a socket that accepts and
+// stays silent): for the stream it is as lost as a server that went away.
+class ServerUnresponsive : public ConnectionLost {
+public:
+    explicit ServerUnresponsive(const std::string &message) : ConnectionLost(message) {}
+};
+
+// A wait on the server was woken from outside (DisplayConnection::interrupt()):
+// nothing failed, the caller is being stopped or flushed.
+class WaitInterrupted : public Error {
+public:
+    explicit WaitInterrupted(const std::string &message) : Error(message) {}
+};
+
 // The monitor asked for is not (or no longer) on the screen.
 class MonitorNotFound : public Error {
 public:

@@ -62,8 +62,8 @@ void Grabber::let_window_repaint() {
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     auto quiet_since = start;
-    std::free(
-        xcb_get_input_focus_reply(display_->xcb(), xcb_get_input_focus(display_->xcb()), nullptr));
+    display_->reply(xcb_get_input_focus_reply, xcb_get_input_focus(display_->xcb()),
+                    "waiting for the window's drawing");
     while (Clock::now() - start < std::chrono::milliseconds(300) &&
            Clock::now() - quiet_since < std::chrono::milliseconds(50)) {
         const uint64_t before = damage_ ? damage_->generation() : 0;
@@ -287,15 +287,7 @@ std::size_t Grabber::fetch_bands(SlotPool::Lease &slot, const std::vector<RowBan
         rows += band.height;
     }
     pending_collect_ = damage_->request_collect();
-    std::string failure;
-    for (auto cookie : cookies) {
-        xcb_generic_error_t *raw_error = nullptr;
-        XcbReply<xcb_shm_get_image_reply_t> reply(
-            xcb_shm_get_image_reply(conn, cookie, &raw_error));
-        XcbError error(raw_error);
-        if (!reply && failure.empty())
-            failure = "X error " + std::to_string(error ? error->error_code : 0);
-    }
+    const std::string failure = read_band_replies(cookies);
     if (!failure.empty()) {
         damage_->receive_collect(pending_collect_);
         display_->check_alive();
@@ -303,6 +295,26 @@ std::size_t Grabber::fetch_bands(SlotPool::Lease &slot, const std::vector<RowBan
                     display_->name() + "' failed (" + failure + ")");
     }
     return rows * stride_;
+}
+
+// "" when every band went through, else the first X error. A wait given up on
+// leaves the replies still owed (the collect's too) to be dropped as they come.
+std::string Grabber::read_band_replies(const std::vector<xcb_shm_get_image_cookie_t> &cookies) {
+    std::string failure;
+    for (std::size_t i = 0; i < cookies.size(); ++i) {
+        try {
+            const auto got =
+                display_->answer(xcb_shm_get_image_reply, cookies[i], "MIT-SHM GetImage of rows");
+            if (!got.first && failure.empty())
+                failure = "X error " + std::to_string(got.second ? got.second->error_code : 0);
+        } catch (const Error &) {
+            for (std::size_t k = i + 1; k < cookies.size(); ++k)
+                xcb_discard_reply(display_->xcb(), cookies[k].sequence);
+            xcb_discard_reply(display_->xcb(), pending_collect_.sequence);
+            throw;
+        }
+    }
+    return failure;
 }
 
 std::unique_ptr<FrameMemory> Grabber::capture_get_image(CaptureResult *result) {

@@ -87,6 +87,8 @@ public:
 
     // Whether damage is tracked (use_damage asked and the server has DAMAGE).
     bool tracks_damage() const { return damage_ != nullptr; }
+    // The connection, for waking its waits from another thread.
+    const std::shared_ptr<DisplayConnection> &display() const { return display_; }
     // The rows changed from damage generation `since` to the current one;
     // nullopt when that is not known (untracked, or too old): all of them.
     std::optional<std::vector<RowBand>> changed_rows_since(uint64_t since) const {
@@ -134,6 +136,7 @@ private:
     CaptureResult update_slot(SlotPool::Lease &slot);
     std::size_t fetch_whole(SlotPool::Lease &slot);
     std::size_t fetch_bands(SlotPool::Lease &slot, const std::vector<RowBand> &bands);
+    std::string read_band_replies(const std::vector<xcb_shm_get_image_cookie_t> &cookies);
     bool mostly_whole(const std::vector<RowBand> &bands) const;
     void drain_events();
     void let_window_repaint();

@@ -9,13 +9,12 @@
 #include "display_connection.h"
 #include "error.h"
 #include "region.h"
-#include "xcb_handles.h"
 
 namespace xshm {
 namespace {
 
-std::string atom_name(xcb_connection_t *conn, xcb_get_atom_name_cookie_t cookie) {
-    XcbReply<xcb_get_atom_name_reply_t> reply(xcb_get_atom_name_reply(conn, cookie, nullptr));
+std::string atom_name(DisplayConnection &display, xcb_get_atom_name_cookie_t cookie) {
+    const auto reply = display.reply_or_null(xcb_get_atom_name_reply, cookie, "GetAtomName");
     if (!reply)
         return {};
     return std::string(xcb_get_atom_name_name(reply.get()),
@@ -53,14 +52,12 @@ std::vector<Monitor> list_monitors(DisplayConnection &display) {
     const xcb_window_t root = display.screen()->root;
     auto monitors_cookie = xcb_randr_get_monitors(conn, root, 1);
     auto resources_cookie = xcb_randr_get_screen_resources_current(conn, root);
-    XcbReply<xcb_randr_get_monitors_reply_t> reply(
-        xcb_randr_get_monitors_reply(conn, monitors_cookie, nullptr));
-    XcbReply<xcb_randr_get_screen_resources_current_reply_t> resources(
-        xcb_randr_get_screen_resources_current_reply(conn, resources_cookie, nullptr));
-    if (!reply) {
-        display.check_alive();
+    const auto reply =
+        display.reply_or_null(xcb_randr_get_monitors_reply, monitors_cookie, "RandR GetMonitors");
+    const auto resources = display.reply_or_null(xcb_randr_get_screen_resources_current_reply,
+                                                 resources_cookie, "RandR GetScreenResources");
+    if (!reply)
         throw Error("RandR GetMonitors failed on X display '" + display.name() + "'");
-    }
 
     // Send every name request before reading any reply: one round trip.
     std::vector<Monitor> monitors;
@@ -85,10 +82,10 @@ std::vector<Monitor> list_monitors(DisplayConnection &display) {
         output_cookies.push_back(cookies);
     }
     for (std::size_t i = 0; i < monitors.size(); ++i) {
-        monitors[i].name = atom_name(conn, name_cookies[i]);
+        monitors[i].name = atom_name(display, name_cookies[i]);
         for (auto cookie : output_cookies[i]) {
-            XcbReply<xcb_randr_get_output_info_reply_t> out(
-                xcb_randr_get_output_info_reply(conn, cookie, nullptr));
+            const auto out = display.reply_or_null(xcb_randr_get_output_info_reply, cookie,
+                                                   "RandR GetOutputInfo");
             if (out)
                 monitors[i].outputs.emplace_back(
                     reinterpret_cast<const char *>(xcb_randr_get_output_info_name(out.get())),

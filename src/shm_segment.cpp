@@ -37,14 +37,18 @@ private:
     int fd_;
 };
 
-// "" when the server accepted the attach, else what went wrong.
-std::string attach_error(xcb_connection_t *conn, xcb_void_cookie_t cookie, const char *how) {
-    XcbError error(xcb_request_check(conn, cookie));
+// "" when the server accepted the attach, else what went wrong. Not knowing
+// (no answer) counts as attached: the detach is then sent, in case it was.
+std::string attach_error(DisplayConnection &display, xcb_void_cookie_t cookie, const char *how,
+                         bool *attached) {
+    XcbError error;
+    const DisplayConnection::Wait wait = display.wait_handled(cookie, &error);
+    *attached = !error && wait != DisplayConnection::Wait::Broken;
+    if (wait != DisplayConnection::Wait::Answered)
+        return display.no_answer(wait, how);
     if (error)
         return std::string("the X server refused ") + how + " (X error " +
                std::to_string(error->error_code) + ")";
-    if (xcb_connection_has_error(conn))
-        return std::string("the X connection broke during ") + how;
     return "";
 }
 
@@ -89,10 +93,8 @@ std::string ShmSegment::create_memfd() {
 
     xcb_connection_t *conn = display_->xcb();
     id_ = xcb_generate_id(conn);
-    std::string error = attach_error(conn, xcb_shm_attach_fd_checked(conn, id_, fd.release(), 0),
-                                     "MIT-SHM AttachFd");
-    attached_ = error.empty();
-    return error;
+    return attach_error(*display_, xcb_shm_attach_fd_checked(conn, id_, fd.release(), 0),
+                        "MIT-SHM AttachFd", &attached_);
 }
 
 std::string ShmSegment::create_sysv() {
@@ -114,9 +116,7 @@ std::string ShmSegment::create_sysv() {
     xcb_connection_t *conn = display_->xcb();
     id_ = xcb_generate_id(conn);
     xcb_void_cookie_t cookie = xcb_shm_attach_checked(conn, id_, uint32_t(shmid), 0);
-    std::string error = attach_error(conn, cookie, "MIT-SHM Attach");
-    attached_ = error.empty();
-    return error;
+    return attach_error(*display_, cookie, "MIT-SHM Attach", &attached_);
 }
 
 std::string ShmSegment::create_private() {

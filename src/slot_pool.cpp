@@ -83,6 +83,9 @@ SlotPool::Acquired SlotPool::acquire(const std::atomic<bool> &cancelled,
     --being_created_;
     if (!segment) {
         released_.notify_all();
+        // An attach given up on because the caller was stopped is no failure.
+        if (cancelled.load())
+            return {Status::Cancelled, nullptr, ""};
         return {Status::Failed, nullptr, error};
     }
     Lease::Slot *slot = add_slot_locked(std::move(segment));

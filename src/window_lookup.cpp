@@ -8,21 +8,21 @@
 #include "display_connection.h"
 #include "error.h"
 #include "region.h"
-#include "xcb_handles.h"
 
 namespace xshm {
 namespace {
 
-xcb_atom_t intern(xcb_connection_t *conn, const char *name) {
-    XcbReply<xcb_intern_atom_reply_t> reply(xcb_intern_atom_reply(
-        conn, xcb_intern_atom(conn, 1, uint16_t(std::string(name).size()), name), nullptr));
+xcb_atom_t intern(DisplayConnection &display, const char *name) {
+    const auto reply = display.reply_or_null(
+        xcb_intern_atom_reply,
+        xcb_intern_atom(display.xcb(), 1, uint16_t(std::string(name).size()), name), "InternAtom");
     return reply ? reply->atom : xcb_atom_t(XCB_ATOM_NONE);
 }
 
 struct Atoms {
     xcb_atom_t wm_state, net_wm_name;
-    explicit Atoms(xcb_connection_t *conn)
-        : wm_state(intern(conn, "WM_STATE")), net_wm_name(intern(conn, "_NET_WM_NAME")) {}
+    explicit Atoms(DisplayConnection &display)
+        : wm_state(intern(display, "WM_STATE")), net_wm_name(intern(display, "_NET_WM_NAME")) {}
 };
 
 struct TextProperty {
@@ -30,12 +30,13 @@ struct TextProperty {
     std::string bytes;
 };
 
-TextProperty text_property(xcb_connection_t *conn, xcb_window_t window, xcb_atom_t property) {
+TextProperty text_property(DisplayConnection &display, xcb_window_t window, xcb_atom_t property) {
     if (property == XCB_ATOM_NONE)
         return {};
-    XcbReply<xcb_get_property_reply_t> reply(xcb_get_property_reply(
-        conn, xcb_get_property(conn, 0, window, property, XCB_GET_PROPERTY_TYPE_ANY, 0, 1024),
-        nullptr));
+    const auto reply = display.reply_or_null(
+        xcb_get_property_reply,
+        xcb_get_property(display.xcb(), 0, window, property, XCB_GET_PROPERTY_TYPE_ANY, 0, 1024),
+        "GetProperty");
     if (!reply || reply->format != 8)
         return {};
     return {reply->type, std::string(static_cast<const char *>(xcb_get_property_value(reply.get())),
@@ -56,17 +57,17 @@ std::string latin1_to_utf8(const std::string &text) {
 }
 
 // _NET_WM_NAME (UTF-8), else WM_NAME (Latin-1 as STRING says, or whatever else).
-std::string title_of(xcb_connection_t *conn, xcb_window_t window, const Atoms &atoms) {
-    const TextProperty net = text_property(conn, window, atoms.net_wm_name);
+std::string title_of(DisplayConnection &display, xcb_window_t window, const Atoms &atoms) {
+    const TextProperty net = text_property(display, window, atoms.net_wm_name);
     if (!net.bytes.empty())
         return valid_utf8(net.bytes);
-    const TextProperty wm = text_property(conn, window, XCB_ATOM_WM_NAME);
+    const TextProperty wm = text_property(display, window, XCB_ATOM_WM_NAME);
     return wm.type == XCB_ATOM_STRING ? latin1_to_utf8(wm.bytes) : valid_utf8(wm.bytes);
 }
 
 // WM_CLASS holds "instance\0Class\0".
-std::vector<std::string> classes_of(xcb_connection_t *conn, xcb_window_t window) {
-    const std::string text = text_property(conn, window, XCB_ATOM_WM_CLASS).bytes;
+std::vector<std::string> classes_of(DisplayConnection &display, xcb_window_t window) {
+    const std::string text = text_property(display, window, XCB_ATOM_WM_CLASS).bytes;
     std::vector<std::string> parts;
     for (std::size_t start = 0; start < text.size();) {
         const std::size_t end = std::min(text.find('\0', start), text.size());
@@ -77,15 +78,17 @@ std::vector<std::string> classes_of(xcb_connection_t *conn, xcb_window_t window)
     return parts;
 }
 
-bool has_wm_state(xcb_connection_t *conn, xcb_window_t window, const Atoms &atoms) {
-    XcbReply<xcb_get_property_reply_t> reply(xcb_get_property_reply(
-        conn, xcb_get_property(conn, 0, window, atoms.wm_state, atoms.wm_state, 0, 0), nullptr));
+bool has_wm_state(DisplayConnection &display, xcb_window_t window, const Atoms &atoms) {
+    const auto reply = display.reply_or_null(
+        xcb_get_property_reply,
+        xcb_get_property(display.xcb(), 0, window, atoms.wm_state, atoms.wm_state, 0, 0),
+        "GetProperty WM_STATE");
     return reply && reply->type == atoms.wm_state;
 }
 
-std::vector<xcb_window_t> children_of(xcb_connection_t *conn, xcb_window_t window) {
-    XcbReply<xcb_query_tree_reply_t> tree(
-        xcb_query_tree_reply(conn, xcb_query_tree(conn, window), nullptr));
+std::vector<xcb_window_t> children_of(DisplayConnection &display, xcb_window_t window) {
+    const auto tree = display.reply_or_null(xcb_query_tree_reply,
+                                            xcb_query_tree(display.xcb(), window), "QueryTree");
     if (!tree)
         return {};
     const xcb_window_t *c = xcb_query_tree_children(tree.get());
@@ -93,13 +96,14 @@ std::vector<xcb_window_t> children_of(xcb_connection_t *conn, xcb_window_t windo
 }
 
 // A window manager's frame holds the client (with WM_STATE) a level or two down.
-xcb_window_t client_in(xcb_connection_t *conn, xcb_window_t frame, const Atoms &atoms, int depth) {
-    if (has_wm_state(conn, frame, atoms))
+xcb_window_t client_in(DisplayConnection &display, xcb_window_t frame, const Atoms &atoms,
+                       int depth) {
+    if (has_wm_state(display, frame, atoms))
         return frame;
     if (depth == 0)
         return XCB_WINDOW_NONE;
-    for (xcb_window_t child : children_of(conn, frame))
-        if (xcb_window_t client = client_in(conn, child, atoms, depth - 1))
+    for (xcb_window_t child : children_of(display, frame))
+        if (xcb_window_t client = client_in(display, child, atoms, depth - 1))
             return client;
     return XCB_WINDOW_NONE;
 }
@@ -121,21 +125,20 @@ WindowInfo info_of(DisplayConnection &display, xcb_window_t window, const Atoms 
     auto geometry_cookie = xcb_get_geometry(conn, window);
     auto attributes_cookie = xcb_get_window_attributes(conn, window);
     auto origin_cookie = xcb_translate_coordinates(conn, window, display.screen()->root, 0, 0);
-    XcbReply<xcb_get_geometry_reply_t> geometry(
-        xcb_get_geometry_reply(conn, geometry_cookie, nullptr));
-    XcbReply<xcb_get_window_attributes_reply_t> attributes(
-        xcb_get_window_attributes_reply(conn, attributes_cookie, nullptr));
-    XcbReply<xcb_translate_coordinates_reply_t> origin(
-        xcb_translate_coordinates_reply(conn, origin_cookie, nullptr));
+    const auto geometry =
+        display.reply_or_null(xcb_get_geometry_reply, geometry_cookie, "GetGeometry");
+    const auto attributes = display.reply_or_null(xcb_get_window_attributes_reply,
+                                                  attributes_cookie, "GetWindowAttributes");
+    const auto origin = display.reply_or_null(xcb_translate_coordinates_reply, origin_cookie,
+                                              "TranslateCoordinates");
     if (!geometry || !attributes || !origin) {
-        display.check_alive();
         throw WindowNotFound("window " + hex(window) + " does not exist on X display '" +
                              display.name() + "'");
     }
     WindowInfo info;
     info.id = window;
-    info.name = title_of(conn, window, atoms);
-    info.classes = classes_of(conn, window);
+    info.name = title_of(display, window, atoms);
+    info.classes = classes_of(display, window);
     info.root_x = origin->dst_x;
     info.root_y = origin->dst_y;
     info.width = geometry->width;
@@ -221,18 +224,19 @@ std::string valid_utf8(const std::string &text) {
 
 std::vector<WindowInfo> list_windows(DisplayConnection &display) {
     xcb_connection_t *conn = display.xcb();
-    const Atoms atoms(conn);
-    const std::vector<xcb_window_t> top = children_of(conn, display.screen()->root);
+    const Atoms atoms(display);
+    const std::vector<xcb_window_t> top = children_of(display, display.screen()->root);
     std::vector<xcb_window_t> clients;
     for (xcb_window_t window : top)
-        if (xcb_window_t client = client_in(conn, window, atoms, 2))
+        if (xcb_window_t client = client_in(display, window, atoms, 2))
             clients.push_back(client);
     if (clients.empty()) // no window manager: the named top-level windows
         for (xcb_window_t window : top) {
-            XcbReply<xcb_get_window_attributes_reply_t> attributes(xcb_get_window_attributes_reply(
-                conn, xcb_get_window_attributes(conn, window), nullptr));
+            const auto attributes = display.reply_or_null(xcb_get_window_attributes_reply,
+                                                          xcb_get_window_attributes(conn, window),
+                                                          "GetWindowAttributes");
             if (attributes && !attributes->override_redirect &&
-                !title_of(conn, window, atoms).empty())
+                !title_of(display, window, atoms).empty())
                 clients.push_back(window);
         }
     std::vector<WindowInfo> windows;
@@ -242,14 +246,13 @@ std::vector<WindowInfo> list_windows(DisplayConnection &display) {
         } catch (const WindowNotFound &) { // gone meanwhile
         }
     }
-    display.check_alive();
     return windows;
 }
 
 WindowInfo find_window(DisplayConnection &display, uint32_t xid, const std::string &xname) {
     if (xid == 0)
         return find_by_name(display, xname);
-    return info_of(display, xid, Atoms(display.xcb()));
+    return info_of(display, xid, Atoms(display));
 }
 
 } // namespace xshm

@@ -78,9 +78,8 @@ private:
             return false;
         xcb_composite_redirect_window(conn, w.id, XCB_COMPOSITE_REDIRECT_AUTOMATIC);
         pixmap_ = xcb_generate_id(conn);
-        XcbError error(
-            xcb_request_check(conn, xcb_composite_name_window_pixmap_checked(conn, w.id, pixmap_)));
-        if (error) {
+        if (display_->checked(xcb_composite_name_window_pixmap_checked(conn, w.id, pixmap_),
+                              "Composite NameWindowPixmap")) {
             pixmap_ = 0;
             xcb_composite_unredirect_window(conn, w.id, XCB_COMPOSITE_REDIRECT_AUTOMATIC);
             return false;

@@ -109,6 +109,13 @@ struct Recorders {
         args.push_back(files.back());
         running.push_back(recorder(x, args));
     }
+    // Returns once every file has its first frame (a slow start must not
+    // miss what the test does next).
+    void wait_until_recording() const {
+        for (const std::string &file : files)
+            for (int i = 0; i < 400 && probe(file, "v:0", "stream=codec_name").empty(); ++i)
+                g_usleep(50000);
+    }
     // Waits for each to end by itself (after Ctrl-C when `interrupt`): all
     // must exit 0. Returns what each printed.
     std::vector<std::string> finish(bool interrupt) {
@@ -252,7 +259,8 @@ GST_START_TEST(resolution_change_keeps_the_file_size) {
     Recorders recorders;
     for (const char *name : {"resize.mkv", "resize.mp4", "resize.webm"})
         recorders.start(x, name, {"--no-pointer"});
-    g_usleep(1500000);
+    recorders.wait_until_recording();
+    g_usleep(500000);
     run_xrandr(x.display(), "--fb 640x240", false); // a shrink complains of its output
     p.fill_rect(0, 0, 640, 240, 0x20c040);          // green, 2:1
     p.sync();
@@ -304,7 +312,8 @@ GST_START_TEST(resized_window_keeps_the_file_size) {
     Recorders recorders;
     recorders.start(x, "window.mkv", {"--no-pointer", "--window", window_id_hex(w.id())});
     const std::string &file = recorders.files[0];
-    g_usleep(1500000);
+    recorders.wait_until_recording();
+    g_usleep(500000);
     w.resize(160, 160);
     w.paint(4);
     g_usleep(1500000);
@@ -486,9 +495,10 @@ GST_START_TEST(every_quality_in_range_records) {
             recorders.start(x,
                             std::string(xshm_record::codec_name(codec)) + "-" + std::to_string(q) +
                                 (codec == Codec::H264 ? ".mkv" : ".webm"),
-                            {"-t", "1.5", "--codec", xshm_record::codec_name(codec), "--quality",
+                            {"-t", "3", "--codec", xshm_record::codec_name(codec), "--quality",
                              std::to_string(q)});
     }
+    recorders.wait_until_recording();
     type_or_flash(p, 1.0, true);
     recorders.finish(false);
     const std::vector<std::string> &files = recorders.files;

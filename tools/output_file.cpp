@@ -16,9 +16,18 @@ std::string replacement_path(const std::string &path, long pid) {
     return dir + "." + name + ".xshm-record-" + std::to_string(pid);
 }
 
-OutputFile::OutputFile(std::string path, bool replace)
+namespace {
+
+bool is_regular_file(const std::string &path) {
+    struct stat st {};
+    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+} // namespace
+
+OutputFile::OutputFile(std::string path)
     : path_(std::move(path)), hidden_(replacement_path(path_, long(getpid()))),
-      replacing_(replace) {}
+      replacing_(is_regular_file(path_)) {}
 
 bool OutputFile::publish(std::string *error) {
     if (!replacing_)
@@ -35,7 +44,10 @@ bool OutputFile::publish(std::string *error) {
     return true;
 }
 
-void OutputFile::discard() const { unlink(writing_path().c_str()); }
+void OutputFile::discard() const {
+    if (is_regular_file(writing_path())) // not a FIFO or device the user gave
+        unlink(writing_path().c_str());
+}
 
 bool OutputFile::exists() const {
     struct stat st {};

@@ -17,8 +17,9 @@ std::string replacement_path(const std::string &path, long pid);
 
 class OutputFile {
 public:
-    // `replace`: the file exists and -y was given.
-    OutputFile(std::string path, bool replace);
+    // An existing regular file at `path` is replaced through the hidden
+    // name; anything else (a new file, a FIFO, a device) is written as it is.
+    explicit OutputFile(std::string path);
 
     const std::string &path() const { return path_; }
     // Where the muxer writes: the hidden name until published, then path().

@@ -38,8 +38,7 @@ struct Run {
     std::vector<guint> timers; // removed when the run ends
     guint publish_retry = 0;   // while the first write is under way
 
-    Run(const RecorderOptions &o, const CaptureTarget &t, bool replace)
-        : options(o), target(t), output(o.file, replace) {}
+    Run(const RecorderOptions &o, const CaptureTarget &t) : options(o), target(t), output(o.file) {}
     ~Run() { g_main_loop_unref(loop); }
 };
 
@@ -131,11 +130,6 @@ void on_playing(Run &run) {
     if (!GST_CLOCK_TIME_IS_VALID(already))
         already = 0;
     run.started_us = g_get_monotonic_time() - gint64(already / GST_USECOND);
-    if (run.options.duration > 0) {
-        const double left_ms = run.options.duration * 1000 - already / 1e6;
-        run.timers.push_back(
-            g_timeout_add(guint(left_ms > 0 ? left_ms : 0), stop_after_duration, &run));
-    }
     if (run.show_status)
         run.timers.push_back(g_timeout_add_seconds(1, show_status, &run));
 }
@@ -220,9 +214,22 @@ void on_resized(const Run &run, const GstStructure *s) {
              " with black borders (a file keeps the size it started with)");
 }
 
+// -t counts file time: from the first frame, however long the start took.
+void on_first_frame(Run &run, const GstStructure *s) {
+    guint64 first = 0;
+    gst_structure_get_uint64(s, "running-time", &first);
+    const GstClockTime now = gst_element_get_current_running_time(run.pipeline->pipeline());
+    const double left_ms =
+        run.options.duration * 1000 - (GST_CLOCK_TIME_IS_VALID(now) ? (now - first) / 1e6 : 0);
+    run.timers.push_back(
+        g_timeout_add(guint(left_ms > 0 ? left_ms : 0), stop_after_duration, &run));
+}
+
 void on_application(Run &run, GstMessage *message) {
     const GstStructure *s = gst_message_get_structure(message);
-    if (gst_structure_has_name(s, RecordingPipeline::kFileStarted))
+    if (gst_structure_has_name(s, RecordingPipeline::kFirstFrame) && run.options.duration > 0)
+        on_first_frame(run, s);
+    else if (gst_structure_has_name(s, RecordingPipeline::kFileStarted))
         publish(&run);
     else if (gst_structure_has_name(s, RecordingPipeline::kResized))
         on_resized(run, s);
@@ -298,7 +305,7 @@ int finish(Run &run) {
         tell(file + " was deleted while it was recorded (or its directory was): nothing is left");
         return kFailed;
     }
-    if (!run.pipeline->has_written() || run.output.size() == 0) {
+    if (!run.pipeline->has_written() || (run.write_failed && run.output.size() == 0)) {
         run.output.discard();
         tell("nothing was recorded; " + file +
              (run.output.published() ? " was not written" : " was kept as it was"));
@@ -341,7 +348,7 @@ void tell(const std::string &message) {
 
 int record(const RecorderOptions &options, const OutputFormat &format, const EncoderPlan &encoder,
            const CaptureTarget &target) {
-    Run run(options, target, access(options.file.c_str(), F_OK) == 0);
+    Run run(options, target);
     try {
         run.pipeline = std::make_unique<RecordingPipeline>(options, format, encoder, target,
                                                            run.output.writing_path());

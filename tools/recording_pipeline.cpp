@@ -199,6 +199,8 @@ void RecordingPipeline::build_video(const RecorderOptions &o, const EncoderPlan 
     if (o.constant_rate)
         probe(source_, "src", GST_PAD_PROBE_TYPE_BUFFER, on_source_buffer);
     probe(source_, "src", GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_source_caps);
+    screen_width_ = target.width; // what the file's size was chosen from
+    screen_height_ = target.height;
     probe(encoder, "src", GST_PAD_PROBE_TYPE_BUFFER, on_encoded_buffer);
 }
 
@@ -243,6 +245,7 @@ GstPadProbeReturn RecordingPipeline::on_source_buffer(GstPad *, GstPadProbeInfo 
     return GST_PAD_PROBE_OK;
 }
 
+// The first frame starts file time (-t counts from it): the main loop is told.
 // A keyframe at least every keyint of file time, still stretches included.
 // After each keyframe xshmsrc is asked for a key unit one keyint later: it
 // pushes a frame then (the last one again on a still screen) with the
@@ -251,10 +254,10 @@ GstPadProbeReturn RecordingPipeline::on_source_buffer(GstPad *, GstPadProbeInfo 
 GstPadProbeReturn RecordingPipeline::on_encoded_buffer(GstPad *pad, GstPadProbeInfo *info,
                                                        gpointer data) {
     auto *self = static_cast<RecordingPipeline *>(data);
-    ++self->frames_written_;
     GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-    if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT) ||
-        !GST_BUFFER_PTS_IS_VALID(buffer))
+    const bool first = self->frames_written_++ == 0;
+    const bool key = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+    if (!(first || key) || !GST_BUFFER_PTS_IS_VALID(buffer))
         return GST_PAD_PROBE_OK;
     // The encoder's own segment may be shifted: compare running times.
     GstEvent *event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
@@ -262,12 +265,17 @@ GstPadProbeReturn RecordingPipeline::on_encoded_buffer(GstPad *pad, GstPadProbeI
         return GST_PAD_PROBE_OK;
     const GstSegment *segment = nullptr;
     gst_event_parse_segment(event, &segment);
-    const GstClockTime key =
+    const GstClockTime time =
         gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
     gst_event_unref(event);
-    if (GST_CLOCK_TIME_IS_VALID(key))
+    if (!GST_CLOCK_TIME_IS_VALID(time))
+        return GST_PAD_PROBE_OK;
+    if (first)
+        self->post(
+            gst_structure_new(kFirstFrame, "running-time", G_TYPE_UINT64, guint64(time), nullptr));
+    if (key)
         gst_pad_send_event(self->source_pad_, gst_video_event_new_upstream_force_key_unit(
-                                                  key + self->keyframe_advance_, TRUE, 0));
+                                                  time + self->keyframe_advance_, TRUE, 0));
     return GST_PAD_PROBE_OK;
 }
 

@@ -48,6 +48,7 @@ public:
     double file_seconds(bool last_write_failed) const;
 
     // Application messages the streaming threads post on the bus, for the main loop.
+    static constexpr const char *kFirstFrame = "xshm-record-first-frame";   // running-time
     static constexpr const char *kFileStarted = "xshm-record-file-started"; // first bytes
     static constexpr const char *kResized = "xshm-record-resized"; // width, height: the screen's
 

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -24,8 +25,14 @@ XvfbServer::XvfbServer(const XvfbOptions &options) {
         throw std::runtime_error("pipe failed");
     const std::string screen = std::to_string(options.width) + "x" +
                                std::to_string(options.height) + "x" + std::to_string(options.depth);
+    const pid_t test = getpid();
     pid_ = fork();
     if (pid_ == 0) {
+        // Gone with the test, even one that failed or timed out before its
+        // destructors ran (and stopped, as some tests leave it).
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != test)
+            _exit(1);
         dup2(fds[1], 3); // dup2 clears CLOEXEC on the copy
         int devnull = open("/dev/null", O_WRONLY);
         dup2(devnull, 2);
