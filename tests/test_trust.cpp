@@ -135,20 +135,6 @@ struct Recorders {
     }
 };
 
-// Paints for `seconds`: ten small changes a second where a caret types, or
-// the whole screen ten times a second.
-void type_or_flash(ScreenPainter &p, double seconds, bool whole) {
-    for (int i = 0; i < int(seconds * 10); ++i) {
-        const uint32_t colour = i % 2 ? 0xd04020 : 0x2040d0;
-        if (whole)
-            p.fill_rect(0, 0, p.width(), p.height(), colour);
-        else
-            p.fill_rect(10 + 9 * (i % 30), 20, 8, 12, colour);
-        p.sync();
-        g_usleep(100000);
-    }
-}
-
 // A small filesystem of its own (tmpfs), to fill.
 class SmallDisk {
 public:
@@ -230,8 +216,8 @@ GST_START_TEST(keyframes_on_time_in_every_recording) {
             recorders.start(x, std::string("keys-") + (cfr ? "cfr." : "vfr.") + container, args);
         }
     g_usleep(2600000); // still
-    type_or_flash(p, 2.5, false);
-    type_or_flash(p, 1.5, true);
+    p.animate(2.5, false);
+    p.animate(1.5, true);
     g_usleep(2200000); // still again
     const std::vector<std::string> outputs = recorders.finish(true);
     const std::vector<std::string> &files = recorders.files;
@@ -353,7 +339,7 @@ GST_START_TEST(old_file_is_replaced_only_once_recording) {
     write_file(file, precious);
     r = recorder(x, {"-y", file});
     ScreenPainter p(x.display());
-    type_or_flash(p, 2.5, true);
+    p.animate(2.5, true);
     r->signal(SIGKILL);
     r->wait();
     delete r;
@@ -499,7 +485,7 @@ GST_START_TEST(every_quality_in_range_records) {
                              std::to_string(q)});
     }
     recorders.wait_until_recording();
-    type_or_flash(p, 1.0, true);
+    p.animate(1.0, true);
     recorders.finish(false);
     const std::vector<std::string> &files = recorders.files;
     for (std::size_t i = 0; i < files.size(); ++i) {
@@ -518,7 +504,7 @@ GST_START_TEST(killed_mp4_says_how_long_it_plays) {
     ScreenPainter p(x.display());
     const std::string file = temp_path("killed.mp4");
     ChildProcess *r = recorder(x, {"--keyint", "1", file});
-    type_or_flash(p, 4.5, true);
+    p.animate(4.5, true);
     r->signal(SIGKILL);
     r->wait();
     delete r;

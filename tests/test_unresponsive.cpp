@@ -26,6 +26,7 @@
 #include "support/expectations.h"
 #include "support/media_file.h"
 #include "support/painted_screen.h"
+#include "support/recorder_files.h"
 #include "support/screen_painter.h"
 #include "support/xvfb_server.h"
 
@@ -41,15 +42,6 @@ namespace {
 const double kBound = double(xshm::kServerTimeout.count()); // seconds
 
 double seconds_since(gint64 begin_us) { return (g_get_monotonic_time() - begin_us) / 1e6; }
-
-std::string temp_path(const std::string &name) {
-    return std::string(g_get_tmp_dir()) + "/xshm-" + std::to_string(getpid()) + "-" + name;
-}
-
-bool exists(const std::string &path) {
-    struct stat st {};
-    return stat(path.c_str(), &st) == 0;
-}
 
 // The server is stopped (SIGSTOP, as by Ctrl-Z or a debugger) while this
 // lives, and continued when it goes.
@@ -178,20 +170,6 @@ Finished record(const std::vector<std::string> &args, int limit_s) {
     return f;
 }
 
-// What FFmpeg says decoding the whole file: nothing when it is sound.
-std::string decode_errors(const std::string &file) {
-    return command_output("ffmpeg -nostdin -v error -i '" + file + "' -f null - 2>&1");
-}
-
-// Paints a new colour every 100 ms for `seconds`: a recording of changes.
-void paint_changes(ScreenPainter &p, double seconds) {
-    for (int i = 0; i < int(seconds * 10); ++i) {
-        p.fill_rect(0, 0, p.width(), p.height(), 0x101010u * uint32_t(1 + i % 15));
-        p.sync();
-        g_usleep(100000);
-    }
-}
-
 // "" when the frame's rows (at `stride`) equal the painted screen.
 std::string frame_differs(const xshm::FrameMemory &frame, const ScreenPainter &p,
                           std::size_t stride) {
@@ -219,6 +197,24 @@ GST_START_TEST(recorder_gives_up_on_a_stopped_server) {
     fail_unless(contains(run.output, "'" + x.display() + "'") &&
                     contains(run.output, "did not answer"),
                 "%s", run.output.c_str());
+    fail_unless(!exists(file), "a file was left behind");
+}
+GST_END_TEST;
+
+// Ctrl-C while the recorder waits for a stopped server at its start ends it
+// at once, leaving no file.
+GST_START_TEST(ctrl_c_while_starting_ends_at_once) {
+    XvfbServer x({320, 240, 24});
+    const std::string file = temp_path("starting.mkv");
+    Stopped stopped(x);
+    ChildProcess r({g_getenv("XSHM_RECORD"), "--display", x.display(), file});
+    g_usleep(1500000);
+    const gint64 interrupted = g_get_monotonic_time();
+    r.signal(SIGINT);
+    const int status = r.wait(5000);
+    const double took = seconds_since(interrupted);
+    fail_unless(status == 130, "exit %d: %s", status, r.output().c_str());
+    fail_unless(took < 1.0, "ended %.2f s after Ctrl-C", took);
     fail_unless(!exists(file), "a file was left behind");
 }
 GST_END_TEST;
@@ -264,7 +260,7 @@ GST_START_TEST(recorder_keeps_the_file_when_the_server_freezes) {
     ScreenPainter p(x.display());
     const std::string file = temp_path("frozen.mkv");
     auto *r = new ChildProcess({g_getenv("XSHM_RECORD"), "-q", "--display", x.display(), file});
-    paint_changes(p, 2.5);
+    p.animate(2.5, true);
     int status;
     double seconds;
     {
@@ -275,7 +271,7 @@ GST_START_TEST(recorder_keeps_the_file_when_the_server_freezes) {
     }
     const std::string output = r->output();
     delete r;
-    const std::string errors = decode_errors(file);
+    const std::string errors = decode_complaints(file);
     const double duration = file_duration(file) / double(GST_SECOND);
     unlink(file.c_str());
     fail_unless(status == 1, "exit %d after %.1f s: %s", status, seconds, output.c_str());
@@ -294,7 +290,7 @@ GST_START_TEST(ctrl_c_ends_a_recording_on_a_frozen_server) {
     ScreenPainter p(x.display());
     const std::string file = temp_path("interrupted.mkv");
     auto *r = new ChildProcess({g_getenv("XSHM_RECORD"), "-q", "--display", x.display(), file});
-    paint_changes(p, 2.5);
+    p.animate(2.5, true);
     int status;
     double seconds;
     {
@@ -307,7 +303,7 @@ GST_START_TEST(ctrl_c_ends_a_recording_on_a_frozen_server) {
     }
     const std::string output = r->output();
     delete r;
-    const std::string errors = decode_errors(file);
+    const std::string errors = decode_complaints(file);
     const double duration = file_duration(file) / double(GST_SECOND);
     unlink(file.c_str());
     fail_unless(status == 0, "exit %d after %.1f s: %s", status, seconds, output.c_str());
@@ -397,6 +393,7 @@ GST_END_TEST;
 // The cases: one list, read by this suite and by tests/meson.build.
 #define XSHM_CASES(XSHM_CASE)                                                                      \
     XSHM_CASE(recorder_gives_up_on_a_stopped_server)                                               \
+    XSHM_CASE(ctrl_c_while_starting_ends_at_once)                                                  \
     XSHM_CASE(recorder_gives_up_on_a_silent_socket)                                                \
     XSHM_CASE(xshmsrc_start_fails_on_a_stopped_server)                                             \
     XSHM_CASE(recorder_keeps_the_file_when_the_server_freezes)                                     \

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <glib.h>
+
 namespace xshm_test {
 
 ScreenPainter::ScreenPainter(const std::string &display) {
@@ -77,6 +79,18 @@ void ScreenPainter::warp_pointer(int x, int y) {
 
 void ScreenPainter::sync() {
     std::free(xcb_get_input_focus_reply(conn_, xcb_get_input_focus(conn_), nullptr));
+}
+
+void ScreenPainter::animate(double seconds, bool whole) {
+    for (int i = 0; i < int(seconds * 10); ++i) {
+        const uint32_t colour = i % 2 ? 0xd04020 : 0x2040d0;
+        if (whole)
+            fill_rect(0, 0, width_, height_, colour);
+        else
+            fill_rect(10 + 9 * (i % 30), 20, 8, 12, colour);
+        sync();
+        g_usleep(100000);
+    }
 }
 
 std::vector<uint8_t> ScreenPainter::expected(unsigned x, unsigned y, unsigned w, unsigned h) const {

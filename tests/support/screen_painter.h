@@ -30,6 +30,9 @@ public:
     void warp_pointer(int x, int y);
     // Returns once the server executed everything sent so far.
     void sync();
+    // Changes the screen ten times a second for `seconds`: the whole of it
+    // (`whole`), or a caret-sized cell where someone types.
+    void animate(double seconds, bool whole);
 
     // Expected bytes of the rectangle, rows packed (width * bytes_per_pixel).
     std::vector<uint8_t> expected(unsigned x, unsigned y, unsigned w, unsigned h) const;
