@@ -4,12 +4,15 @@
 #include <cmath>
 #include <set>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 #include "encoder_choice.h"
+#include "output_file.h"
 #include "output_format.h"
 #include "progress_line.h"
 #include "recorder_options.h"
+#include "support/child_process.h"
 #include "support/expectations.h"
 
 // Last: GstCheck defines a fail() macro that C++ stream headers must not see.
@@ -366,6 +369,42 @@ GST_START_TEST(other_codecs_and_texts) {
 GST_END_TEST;
 
 // The cases: one list, read by this suite and by tests/meson.build.
+// -y replaces a regular file through a hidden name beside it (the rename is
+// atomic only within one directory); what the recording created, and only
+// that, is removed when nothing was recorded.
+GST_START_TEST(output_file_replaces_through_a_hidden_name) {
+    using xshm_record::OutputFile;
+    fail_unless_text(xshm_record::replacement_path("clips/game.mkv", 42),
+                     "clips/.game.mkv.xshm-record-42");
+    fail_unless_text(xshm_record::replacement_path("talk.mp4", 7), ".talk.mp4.xshm-record-7");
+    gchar *dir = g_dir_make_tmp("xshm-out-XXXXXX", nullptr);
+    const std::string fresh = std::string(dir) + "/new.mkv", old = std::string(dir) + "/old.mkv",
+                      fifo = std::string(dir) + "/pipe.mkv";
+    g_file_set_contents(old.c_str(), "old", -1, nullptr);
+    mkfifo(fifo.c_str(), 0600);
+    const OutputFile made(fresh), replaced(old), piped(fifo);
+    fail_unless(made.published() && made.writing_path() == fresh && made.created_path() == fresh);
+    fail_unless(!replaced.published() &&
+                contains(replaced.writing_path(), "/.old.mkv.xshm-record-") &&
+                replaced.created_path() == replaced.writing_path());
+    fail_unless(piped.published() && piped.writing_path() == fifo && piped.created_path().empty());
+    piped.discard();
+    fail_unless(g_file_test(fifo.c_str(), G_FILE_TEST_EXISTS), "a FIFO given was removed");
+    OutputFile replacing(old);
+    std::string error;
+    fail_unless(!replacing.publish(&error) && error.empty(), "published before any byte");
+    g_file_set_contents(replacing.writing_path().c_str(), "new", -1, nullptr);
+    fail_unless(replacing.publish(&error) && replacing.published() &&
+                replacing.writing_path() == old);
+    gchar *text = nullptr;
+    g_file_get_contents(old.c_str(), &text, nullptr, nullptr);
+    fail_unless_text(text, "new");
+    g_free(text);
+    xshm_test::command_output(std::string("rm -rf '") + dir + "'");
+    g_free(dir);
+}
+GST_END_TEST;
+
 #define XSHM_CASES(XSHM_CASE)                                                                      \
     XSHM_CASE(options_are_read_and_checked)                                                        \
     XSHM_CASE(bad_options_are_named)                                                               \
@@ -376,6 +415,7 @@ GST_END_TEST;
     XSHM_CASE(larger_pictures_are_scaled_to_fit)                                                   \
     XSHM_CASE(container_follows_the_file_name)                                                     \
     XSHM_CASE(encoder_is_hardware_where_there_is_one)                                              \
-    XSHM_CASE(other_codecs_and_texts)
+    XSHM_CASE(other_codecs_and_texts)                                                              \
+    XSHM_CASE(output_file_replaces_through_a_hidden_name)
 
 XSHM_SUITE(recorder_rules, 60)

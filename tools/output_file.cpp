@@ -27,7 +27,7 @@ bool is_regular_file(const std::string &path) {
 
 OutputFile::OutputFile(std::string path)
     : path_(std::move(path)), hidden_(replacement_path(path_, long(getpid()))),
-      replacing_(is_regular_file(path_)) {}
+      replacing_(is_regular_file(path_)), existed_(access(path_.c_str(), F_OK) == 0) {}
 
 bool OutputFile::publish(std::string *error) {
     if (!replacing_)
@@ -44,9 +44,14 @@ bool OutputFile::publish(std::string *error) {
     return true;
 }
 
+std::string OutputFile::created_path() const {
+    return replacing_ ? hidden_ : existed_ ? "" : path_;
+}
+
 void OutputFile::discard() const {
-    if (is_regular_file(writing_path())) // not a FIFO or device the user gave
-        unlink(writing_path().c_str());
+    const std::string created = created_path();
+    if (!created.empty())
+        unlink(created.c_str());
 }
 
 bool OutputFile::exists() const {

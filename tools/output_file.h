@@ -30,6 +30,10 @@ public:
     // whether the file is now under its name. Throws nothing: a failed
     // rename keeps the hidden name and says so through `error`.
     bool publish(std::string *error);
+    // What this recording created, to remove when nothing was recorded: the
+    // hidden replacement, or a file that did not exist ("" for a FIFO or a
+    // device given, which stays).
+    std::string created_path() const;
     // Nothing was recorded: removes what was created; an old file stays.
     void discard() const;
     // False when the file (or its directory) was removed while recording.
@@ -40,6 +44,7 @@ private:
     std::string path_;
     std::string hidden_;
     bool replacing_ = false;
+    bool existed_ = false; // something was at path() before
 };
 
 } // namespace xshm_record

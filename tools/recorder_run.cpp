@@ -6,7 +6,6 @@
 #include <memory>
 #include <vector>
 #include <stdexcept>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -323,10 +322,11 @@ int finish(Run &run) {
 // Until the main loop runs (starting the pipeline opens the X display and may
 // wait for it), a signal ends the recorder at once, removing the file just
 // created: nothing was recorded into it.
-char starting_path[4096];
+char starting_path[4096]; // "" when nothing is to be removed
 
 extern "C" void on_signal_while_starting(int) {
-    unlink(starting_path);
+    if (starting_path[0] != 0)
+        unlink(starting_path);
     _exit(kAborted);
 }
 
@@ -362,7 +362,7 @@ int record(const RecorderOptions &options, const OutputFormat &format, const Enc
         say_start(run, format, encoder, target);
     GstBus *bus = gst_element_get_bus(run.pipeline->pipeline());
     gst_bus_add_watch(bus, on_bus_message, &run);
-    end_at_once_while_starting(run.output.writing_path());
+    end_at_once_while_starting(run.output.created_path());
     if (gst_element_set_state(run.pipeline->pipeline(), GST_STATE_PLAYING) ==
         GST_STATE_CHANGE_FAILURE) {
         run.status = kFailed;
