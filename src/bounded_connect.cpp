@@ -19,11 +19,20 @@ struct Attempt {
     Connected result;
 };
 
+// xcb_connect reads the X authority file through libXau, whose file name
+// lives in a static buffer: connects are made one at a time (ThreadSanitizer
+// saw two sources starting at once race there). A connect that hangs holds
+// the others up to their own time limit.
+std::mutex connecting;
+
 void run(const std::shared_ptr<Attempt> &attempt, const std::string &name) {
     Connected result;
-    errno = 0;
-    result.conn = xcb_connect(name.c_str(), &result.screen);
-    result.cause = errno;
+    {
+        std::lock_guard<std::mutex> one_at_a_time(connecting);
+        errno = 0;
+        result.conn = xcb_connect(name.c_str(), &result.screen);
+        result.cause = errno;
+    }
     std::lock_guard<std::mutex> lock(attempt->mutex);
     if (attempt->abandoned) {
         xcb_disconnect(result.conn);
