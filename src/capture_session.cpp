@@ -341,10 +341,11 @@ Step CaptureSession::close() {
     Frame frame;
     frame.kind = FrameKind::Closing;
     frame.number = last_number_ + 1;
-    // At least a frame period after the last frame, as every other frame is:
-    // a stop a millisecond after a frame must not give two frames one
-    // timestamp once a container rounds them (Matroska counts milliseconds).
-    frame.timestamp = period == kNoTime ? stop : std::max(stop, last_pushed_ + period);
+    // On the frame grid as every other frame, and at least a period after the
+    // last: a stop a millisecond after a frame must not give two frames one
+    // timestamp once a container or player rounds them to the rate.
+    frame.timestamp =
+        period == kNoTime ? stop : pacer_.time_at_or_after(std::max(stop, last_pushed_ + period));
     frame.duration = period;
     return pushed(std::move(frame));
 }

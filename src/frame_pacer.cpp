@@ -28,6 +28,11 @@ uint64_t FramePacer::number_at(Nanos time) const {
                     (kSecond * denominator_));
 }
 
+Nanos FramePacer::time_at_or_after(Nanos time) const {
+    const uint64_t number = number_at(time);
+    return time_of(number) < time ? time_of(number + 1) : time_of(number);
+}
+
 FramePacer::Tick FramePacer::next(Nanos now) const {
     const uint64_t due_number = started_ ? last_ + 1 : 0;
     if (!paced())

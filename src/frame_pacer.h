@@ -28,6 +28,8 @@ public:
     Tick next(Nanos now) const;
     // When frame `number` is due.
     Nanos time_of(uint64_t number) const;
+    // The first frame time at or after `time` (paced only).
+    Nanos time_at_or_after(Nanos time) const;
     void taken(const Tick &tick) {
         last_ = tick.number;
         started_ = true;

@@ -195,6 +195,15 @@ void RecordingPipeline::build_video(const RecorderOptions &o, const EncoderPlan 
         last = encoded;
     }
     link_chain({last, muxer});
+    if (fragmented_mp4_) {
+        // Frames come on a grid of 1/fps s: a track timescale that counts it
+        // exactly (mp4mux's own is 10000), so readers see the rate.
+        GstPad *src = gst_element_get_static_pad(last, "src");
+        GstPad *track = gst_pad_get_peer(src);
+        g_object_set(track, "trak-timescale", guint(o.fps * 1000), nullptr);
+        gst_object_unref(track);
+        gst_object_unref(src);
+    }
 
     if (o.constant_rate)
         probe(source_, "src", GST_PAD_PROBE_TYPE_BUFFER, on_source_buffer);
