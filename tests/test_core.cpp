@@ -19,6 +19,7 @@
 #include "region.h"
 #include "slot_pool.h"
 #include "support/expectations.h"
+#include "support/frame_differs.h"
 #include "support/randr_monitors.h"
 #include "support/painted_screen.h"
 #include "support/screen_painter.h"
@@ -64,17 +65,6 @@ SessionOptions session_options(const XvfbServer &x) {
     o.grabber.display_name = x.display();
     o.grabber.show_pointer = false; // frames are compared with painted pixels
     return o;
-}
-
-// "" when the frame's rows (at `stride`) equal the painted screen.
-std::string frame_differs(const FrameMemory &frame, const xshm_test::ScreenPainter &p,
-                          std::size_t stride) {
-    const auto expected = p.expected(0, 0, p.width(), p.height());
-    const std::size_t row = std::size_t(p.width()) * p.bytes_per_pixel();
-    for (unsigned y = 0; y < p.height(); ++y)
-        if (std::memcmp(frame.data() + y * stride, &expected[y * row], row) != 0)
-            return "row " + std::to_string(y) + " differs";
-    return "";
 }
 
 // next() at the frame time of `now` until it gives something other than

@@ -24,6 +24,7 @@
 #include "support/capture_pipeline.h"
 #include "support/child_process.h"
 #include "support/expectations.h"
+#include "support/frame_differs.h"
 #include "support/media_file.h"
 #include "support/painted_screen.h"
 #include "support/recorder_files.h"
@@ -170,15 +171,14 @@ Finished record(const std::vector<std::string> &args, int limit_s) {
     return f;
 }
 
-// "" when the frame's rows (at `stride`) equal the painted screen.
-std::string frame_differs(const xshm::FrameMemory &frame, const ScreenPainter &p,
-                          std::size_t stride) {
-    const auto expected = p.expected(0, 0, p.width(), p.height());
-    const std::size_t row = std::size_t(p.width()) * p.bytes_per_pixel();
-    for (unsigned y = 0; y < p.height(); ++y)
-        if (std::memcmp(frame.data() + y * stride, &expected[y * row], row) != 0)
-            return "row " + std::to_string(y) + " differs";
-    return "";
+// The recorder refused within 15 s, naming the display, and left no file.
+void expect_gave_up(const Finished &run, const std::string &display, const std::string &file) {
+    fail_unless(run.status == 2, "exit %d after %.1f s: %s", run.status, run.seconds,
+                run.output.c_str());
+    fail_unless(run.seconds <= 15, "gave up after %.1f s", run.seconds);
+    fail_unless(contains(run.output, "'" + display + "'") && contains(run.output, "did not answer"),
+                "%s", run.output.c_str());
+    fail_unless(!exists(file), "a file was left behind");
 }
 
 } // namespace
@@ -191,13 +191,7 @@ GST_START_TEST(recorder_gives_up_on_a_stopped_server) {
         Stopped stopped(x);
         run = record({"--display", x.display(), file}, 30);
     }
-    fail_unless(run.status == 2, "exit %d after %.1f s: %s", run.status, run.seconds,
-                run.output.c_str());
-    fail_unless(run.seconds <= 15, "gave up after %.1f s", run.seconds);
-    fail_unless(contains(run.output, "'" + x.display() + "'") &&
-                    contains(run.output, "did not answer"),
-                "%s", run.output.c_str());
-    fail_unless(!exists(file), "a file was left behind");
+    expect_gave_up(run, x.display(), file);
 }
 GST_END_TEST;
 
@@ -223,13 +217,7 @@ GST_START_TEST(recorder_gives_up_on_a_silent_socket) {
     SilentServer silent;
     const std::string file = temp_path("silent.mkv");
     const Finished run = record({"--display", silent.display(), file}, 30);
-    fail_unless(run.status == 2, "exit %d after %.1f s: %s", run.status, run.seconds,
-                run.output.c_str());
-    fail_unless(run.seconds <= 15, "gave up after %.1f s", run.seconds);
-    fail_unless(contains(run.output, "'" + silent.display() + "'") &&
-                    contains(run.output, "did not answer"),
-                "%s", run.output.c_str());
-    fail_unless(!exists(file), "a file was left behind");
+    expect_gave_up(run, silent.display(), file);
 }
 GST_END_TEST;
 
