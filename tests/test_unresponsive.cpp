@@ -241,33 +241,54 @@ GST_START_TEST(xshmsrc_start_fails_on_a_stopped_server) {
 }
 GST_END_TEST;
 
+namespace {
+
+// A recording of changes that the server freezes 2.5 s into (Ctrl-C a
+// moment later when `interrupt`): how it ended and what the file holds.
+struct FrozenRecording {
+    int status = -1;
+    double seconds = 0; // from the freeze (or the Ctrl-C) to the exit
+    std::string output, errors;
+    double duration = 0;
+};
+
+FrozenRecording record_until_frozen(const XvfbServer &x, const std::string &name, bool interrupt) {
+    ScreenPainter p(x.display());
+    const std::string file = temp_path(name);
+    auto *r = new ChildProcess({g_getenv("XSHM_RECORD"), "-q", "--display", x.display(), file});
+    p.animate(2.5, true);
+    FrozenRecording f;
+    {
+        Stopped stopped(x);
+        if (interrupt) {
+            g_usleep(500000); // capture now waits on the server
+            r->signal(SIGINT);
+        }
+        const gint64 begin = g_get_monotonic_time();
+        f.status = r->wait(int(kBound + 15) * 1000);
+        f.seconds = seconds_since(begin);
+    }
+    f.output = r->output();
+    delete r;
+    f.errors = decode_complaints(file);
+    f.duration = file_duration(file) / double(GST_SECOND);
+    unlink(file.c_str());
+    return f;
+}
+
+} // namespace
+
 // The server freezes two seconds into a recording: the recorder gives up
 // after the bound and keeps a sound file of what it recorded.
 GST_START_TEST(recorder_keeps_the_file_when_the_server_freezes) {
     XvfbServer x({320, 240, 24});
-    ScreenPainter p(x.display());
-    const std::string file = temp_path("frozen.mkv");
-    auto *r = new ChildProcess({g_getenv("XSHM_RECORD"), "-q", "--display", x.display(), file});
-    p.animate(2.5, true);
-    int status;
-    double seconds;
-    {
-        Stopped stopped(x);
-        const gint64 begin = g_get_monotonic_time();
-        status = r->wait(int(kBound + 15) * 1000);
-        seconds = seconds_since(begin);
-    }
-    const std::string output = r->output();
-    delete r;
-    const std::string errors = decode_complaints(file);
-    const double duration = file_duration(file) / double(GST_SECOND);
-    unlink(file.c_str());
-    fail_unless(status == 1, "exit %d after %.1f s: %s", status, seconds, output.c_str());
-    fail_unless(seconds <= kBound + 4, "gave up after %.1f s", seconds);
-    fail_unless(contains(output, "X display '" + x.display() + "' did not answer"), "%s",
-                output.c_str());
-    fail_unless(errors.empty(), "the file does not decode: %s", errors.c_str());
-    fail_unless(duration > 1.5 && duration < 3.5, "the file holds %.3f s", duration);
+    const FrozenRecording f = record_until_frozen(x, "frozen.mkv", false);
+    fail_unless(f.status == 1, "exit %d after %.1f s: %s", f.status, f.seconds, f.output.c_str());
+    fail_unless(f.seconds <= kBound + 4, "gave up after %.1f s", f.seconds);
+    fail_unless(contains(f.output, "X display '" + x.display() + "' did not answer"), "%s",
+                f.output.c_str());
+    fail_unless(f.errors.empty(), "the file does not decode: %s", f.errors.c_str());
+    fail_unless(f.duration > 1.5 && f.duration < 3.5, "the file holds %.3f s", f.duration);
 }
 GST_END_TEST;
 
@@ -275,29 +296,11 @@ GST_END_TEST;
 // recording is finished as for any Ctrl-C.
 GST_START_TEST(ctrl_c_ends_a_recording_on_a_frozen_server) {
     XvfbServer x({320, 240, 24});
-    ScreenPainter p(x.display());
-    const std::string file = temp_path("interrupted.mkv");
-    auto *r = new ChildProcess({g_getenv("XSHM_RECORD"), "-q", "--display", x.display(), file});
-    p.animate(2.5, true);
-    int status;
-    double seconds;
-    {
-        Stopped stopped(x);
-        g_usleep(500000); // capture now waits on the server
-        const gint64 begin = g_get_monotonic_time();
-        r->signal(SIGINT);
-        status = r->wait(int(kBound + 15) * 1000);
-        seconds = seconds_since(begin);
-    }
-    const std::string output = r->output();
-    delete r;
-    const std::string errors = decode_complaints(file);
-    const double duration = file_duration(file) / double(GST_SECOND);
-    unlink(file.c_str());
-    fail_unless(status == 0, "exit %d after %.1f s: %s", status, seconds, output.c_str());
-    fail_unless(seconds <= 3, "Ctrl-C took %.1f s", seconds);
-    fail_unless(errors.empty(), "the file does not decode: %s", errors.c_str());
-    fail_unless(duration > 1.5, "the file holds %.3f s", duration);
+    const FrozenRecording f = record_until_frozen(x, "interrupted.mkv", true);
+    fail_unless(f.status == 0, "exit %d after %.1f s: %s", f.status, f.seconds, f.output.c_str());
+    fail_unless(f.seconds <= 3, "Ctrl-C took %.1f s", f.seconds);
+    fail_unless(f.errors.empty(), "the file does not decode: %s", f.errors.c_str());
+    fail_unless(f.duration > 1.5, "the file holds %.3f s", f.duration);
 }
 GST_END_TEST;
 
