@@ -20,6 +20,7 @@
 #include "support/child_process.h"
 #include "support/expectations.h"
 #include "support/media_file.h"
+#include "support/painted_screen.h"
 #include "support/randr_monitors.h"
 #include "support/recorder_files.h"
 #include "support/screen_painter.h"
@@ -203,10 +204,8 @@ std::size_t count_of(const std::string &text, const std::string &part) {
 // from start to end, timestamps that only increase, a silent decode, and a
 // summary that says what the file holds.
 GST_START_TEST(keyframes_on_time_in_every_recording) {
-    XvfbServer x({320, 240, 24});
-    ScreenPainter p(x.display());
-    p.fill_rect(0, 0, 320, 240, 0x206020);
-    p.sync();
+    PaintedScreen x({320, 240, 24}, Solid{0x206020});
+    ScreenPainter &p = x;
     Recorders recorders;
     for (const char *container : {"mkv", "mp4", "webm"})
         for (const bool cfr : {false, true}) {
@@ -243,10 +242,8 @@ GST_END_TEST;
 // borders, the full one again without, it is said once a change, and the
 // file decodes cleanly.
 GST_START_TEST(resolution_change_keeps_the_file_size) {
-    XvfbServer x({640, 480, 24});
-    ScreenPainter p(x.display());
-    p.fill_rect(0, 0, 640, 480, 0x2040d0);
-    p.sync();
+    PaintedScreen x({640, 480, 24}, Solid{0x2040d0});
+    ScreenPainter &p = x;
     Recorders recorders;
     for (const char *name : {"resize.mkv", "resize.mp4", "resize.webm"})
         recorders.start(x, name, {"--no-pointer"});

@@ -10,6 +10,11 @@
 
 namespace xshm_test {
 
+// One colour over the whole screen (0xRRGGBB), instead of the pattern.
+struct Solid {
+    uint32_t rgb;
+};
+
 // Both the server (display(), kill(), ...) and its painter (expected(),
 // fill_rect(), ...): pass it where either is wanted.
 class PaintedScreen : public XvfbServer, public ScreenPainter {
@@ -17,6 +22,11 @@ public:
     PaintedScreen(const XvfbOptions &options, uint32_t seed)
         : XvfbServer(options), ScreenPainter(display()) {
         paint_pattern(seed);
+    }
+    PaintedScreen(const XvfbOptions &options, Solid colour)
+        : XvfbServer(options), ScreenPainter(display()) {
+        fill_rect(0, 0, width(), height(), colour.rgb);
+        sync();
     }
 };
 
