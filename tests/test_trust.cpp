@@ -517,8 +517,24 @@ GST_START_TEST(killed_mp4_says_how_long_it_plays) {
 }
 GST_END_TEST;
 
+// A --keyint shorter than a frame time (--fps 5: 0.2 s): every frame is a
+// keyframe, a still screen included.
+GST_START_TEST(keyint_under_a_frame_time_keys_every_frame) {
+    PaintedScreen x({320, 240, 24}, Solid{0x206020});
+    Recorders recorders;
+    recorders.start(x, "short-keyint.mkv", {"-t", "2", "--keyint", "0.1", "--fps", "5"});
+    recorders.finish(false);
+    const std::vector<VideoFrame> frames = video_frames(recorders.files[0]);
+    unlink(recorders.files[0].c_str());
+    fail_unless(frames.size() >= 10, "%zu frames", frames.size());
+    for (const VideoFrame &f : frames)
+        fail_unless(f.key, "the frame at %.3f s is not a keyframe", f.pts);
+}
+GST_END_TEST;
+
 #define XSHM_CASES(XSHM_CASE)                                                                      \
     XSHM_CASE(keyframes_on_time_in_every_recording)                                                \
+    XSHM_CASE(keyint_under_a_frame_time_keys_every_frame)                                          \
     XSHM_CASE(resolution_change_keeps_the_file_size)                                               \
     XSHM_CASE(resized_window_keeps_the_file_size)                                                  \
     XSHM_CASE(old_file_is_replaced_only_once_recording)                                            \

@@ -3,6 +3,7 @@
 
 #include "mp4_header.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fcntl.h>
 #include <stdexcept>
@@ -69,7 +70,9 @@ GstCaps *video_caps(const RecorderOptions &o, const std::string &format) {
 RecordingPipeline::RecordingPipeline(const RecorderOptions &options, const OutputFormat &format,
                                      const EncoderPlan &encoder, const CaptureTarget &target,
                                      const std::string &location)
-    : keyframe_advance_(GstClockTime(options.keyint * GST_SECOND) - GST_SECOND / options.fps),
+    : keyframe_advance_(std::max(GstClockTimeDiff(options.keyint * GST_SECOND) -
+                                     GstClockTimeDiff(GST_SECOND / options.fps),
+                                 GstClockTimeDiff(0))),
       location_(location), fragmented_mp4_(format.container == Container::Mp4) {
     pipeline_ = gst_pipeline_new("xshm-record");
     // The system clock, not pulsesrc's: file time is wall time, as -t and the
