@@ -103,7 +103,12 @@ void expect_summary_matches(const std::string &file, const std::string &output) 
 // Recorders running at once on one display, each to a file of its own.
 struct Recorders {
     std::vector<std::string> files;
-    std::vector<ChildProcess *> running;
+    std::vector<ChildProcess *> running; // killed if still running at the end
+
+    ~Recorders() {
+        for (ChildProcess *r : running)
+            delete r;
+    }
 
     void start(const XvfbServer &x, const std::string &name, std::vector<std::string> args) {
         files.push_back(temp_path(name));
@@ -504,15 +509,17 @@ GST_END_TEST;
 GST_START_TEST(killed_mp4_says_how_long_it_plays) {
     XvfbServer x({320, 240, 24});
     ScreenPainter p(x.display());
-    const std::string file = temp_path("killed.mp4");
-    ChildProcess *r = recorder(x, {"--keyint", "1", file});
-    p.animate(4.5, true);
-    r->signal(SIGKILL);
-    r->wait();
-    delete r;
+    Recorders recorders;
+    recorders.start(x, "killed.mp4", {"--keyint", "1"});
+    const std::string &file = recorders.files[0];
+    recorders.wait_until_recording();
+    p.animate(4.0, true);
+    recorders.running[0]->signal(SIGKILL);
+    recorders.running[0]->wait();
     const double said = file_duration(file) / 1e9, plays = stream_end(file, "v:0");
     unlink(file.c_str());
-    fail_unless(plays > 3 && std::abs(said - plays) <= 1.1,
+    // Several 1 s fragments: the old header said the first one's length.
+    fail_unless(plays > 2.5 && std::abs(said - plays) <= 1.1,
                 "the header says %.2f s, the file plays %.2f s", said, plays);
 }
 GST_END_TEST;
