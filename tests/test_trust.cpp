@@ -119,8 +119,7 @@ struct Recorders {
     // miss what the test does next).
     void wait_until_recording() const {
         for (const std::string &file : files)
-            for (int i = 0; i < 400 && probe(file, "v:0", "stream=codec_name").empty(); ++i)
-                g_usleep(50000);
+            xshm_test::wait_until_recording(file);
     }
     // Waits for each to end by itself (after Ctrl-C when `interrupt`): all
     // must exit 0. Returns what each printed.

@@ -37,6 +37,11 @@ std::string probe(const std::string &file, const std::string &stream, const std:
     return text.substr(text.rfind('\n') + 1); // the last line
 }
 
+void wait_until_recording(const std::string &file) {
+    for (int i = 0; i < 400 && probe(file, "v:0", "stream=codec_name").empty(); ++i)
+        g_usleep(50000);
+}
+
 double probe_seconds(const std::string &file, const std::string &stream, const std::string &entry) {
     const std::string text = probe(file, stream, entry);
     return text.empty() || text == "N/A" ? -1 : std::atof(text.c_str());

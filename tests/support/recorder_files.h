@@ -23,6 +23,9 @@ ChildProcess *recorder(const XvfbServer &x, std::vector<std::string> args, bool 
 
 // One ffprobe value, e.g. probe(f, "v:0", "stream=codec_name") (the last line).
 std::string probe(const std::string &file, const std::string &stream, const std::string &entry);
+// Returns once `file` has its first frame (up to 20 s): a slow start, as
+// under a sanitizer, must not miss what a test does next.
+void wait_until_recording(const std::string &file);
 // The same as a number of seconds; -1 when absent.
 double probe_seconds(const std::string &file, const std::string &stream, const std::string &entry);
 // Where the stream's last packet ends, from its packets (Matroska keeps no
