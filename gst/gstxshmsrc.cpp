@@ -100,8 +100,9 @@ struct GstXShmSrcPrivate {
 
     // Streaming thread.
     GstVideoInfo layout; // the negotiated frames, with the server's stride
-    GstBufferPool *pool = nullptr;
     GstBuffer *last_buffer = nullptr; // repeats, keepalives and the closing frame copy it
+    // Set by start() and unlock_stop(): basesrc marks the next buffer DISCONT.
+    std::atomic<bool> discont_next{true};
     bool cursor_overlay = false;      // downstream composes the pointer from a meta
     XShmCursorOverlay cursor_overlay_meta;
 
@@ -360,6 +361,7 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
         priv->running = true;
     }
     priv->live_settings_changed = false;
+    priv->discont_next = true;
     std::unique_ptr<xshm::CaptureSession> session;
     try {
         GstElement *element = GST_ELEMENT(self);
@@ -393,7 +395,6 @@ static gboolean gst_xshm_src_stop(GstBaseSrc *basesrc) {
     auto *priv = GST_XSHM_SRC(basesrc)->priv;
     gst_clear_buffer(&priv->last_buffer);
     priv->cursor_overlay_meta.reset();
-    gst_clear_object(&priv->pool);
     std::unique_ptr<xshm::CaptureSession> session;
     {
         std::lock_guard<std::mutex> lock(priv->lock);
@@ -544,38 +545,42 @@ static gboolean prepare_slots(GstXShmSrc *self, xshm::SlotPool &slots, guint cou
     return FALSE;
 }
 
-// We insist on our own pool: only its memory is written by the server.
-static gboolean gst_xshm_src_decide_allocation(GstBaseSrc *basesrc, GstQuery *query) {
-    auto *self = GST_XSHM_SRC(basesrc);
+// Downstream composes the pointer from a meta, or we draw it into the frames.
+static void decide_cursor_drawing(GstXShmSrc *self, xshm::CaptureSession &session,
+                                  GstQuery *query) {
     auto *priv = self->priv;
-    xshm::CaptureSession &session = streaming_session(priv);
     priv->cursor_overlay =
         gst_query_find_allocation_meta(query, GST_VIDEO_OVERLAY_COMPOSITION_META_API_TYPE, nullptr);
     session.set_cursor_drawing(!priv->cursor_overlay);
     if (priv->cursor_overlay)
         GST_INFO_OBJECT(self, "downstream composes overlays: the pointer goes in a meta");
+}
+
+// We insist on our own pool, over the session's frame slots (the screen's
+// shared memory, or the converted frames): every frame pushed is acquired
+// from it. GetImage frames are the server's replies, wrapped: no pool.
+static gboolean gst_xshm_src_decide_allocation(GstBaseSrc *basesrc, GstQuery *query) {
+    auto *self = GST_XSHM_SRC(basesrc);
+    auto *priv = self->priv;
+    xshm::CaptureSession &session = streaming_session(priv);
+    decide_cursor_drawing(self, session, query);
     guint downstream_min = 0;
     if (gst_query_get_n_allocation_pools(query) > 0)
         gst_query_parse_nth_allocation_pool(query, 0, nullptr, nullptr, &downstream_min, nullptr);
-    const guint min = downstream_min + POOL_HEADROOM;
-    const std::shared_ptr<xshm::SlotPool> slots = session.slot_pool();
-    // GetImage frames come wrapped from the replies and converted frames from
-    // the session's own pool: no GstBufferPool to offer.
-    if (!slots || session.output() != xshm::OutputFormat::Native) {
-        session.reserve_frames(min);
-        while (gst_query_get_n_allocation_pools(query) > 0)
-            gst_query_remove_nth_allocation_pool(query, 0);
+    while (gst_query_get_n_allocation_pools(query) > 0)
+        gst_query_remove_nth_allocation_pool(query, 0);
+    const std::shared_ptr<xshm::SlotPool> slots = session.frame_pool();
+    if (!slots)
         return TRUE;
-    }
 
     GstCaps *caps = nullptr;
     gst_query_parse_allocation(query, &caps, nullptr);
+    const guint min = downstream_min + POOL_HEADROOM;
     const guint max = std::max(slots->max_slots(), min);
     if (max > slots->max_slots())
         GST_WARNING_OBJECT(self, "downstream keeps %u buffers: using %u slots, above max-slots=%u",
                            downstream_min, max, slots->max_slots());
-    const guint size = guint(session.format().size);
-
+    const guint size = guint(priv->layout.size);
     GstBufferPool *pool = gst_xshm_buffer_pool_new(slots, priv->layout);
     GstStructure *config = gst_buffer_pool_get_config(pool);
     gst_buffer_pool_config_set_params(config, caps, size, min, max);
@@ -584,13 +589,10 @@ static gboolean gst_xshm_src_decide_allocation(GstBaseSrc *basesrc, GstQuery *qu
         gst_object_unref(pool);
         return FALSE;
     }
-    if (gst_query_get_n_allocation_pools(query) > 0)
-        gst_query_set_nth_allocation_pool(query, 0, pool, size, min, max);
-    else
-        gst_query_add_allocation_pool(query, pool, size, min, max);
-    gst_object_replace(reinterpret_cast<GstObject **>(&priv->pool), GST_OBJECT_CAST(pool));
+    gst_query_add_allocation_pool(query, pool, size, min, max);
+    session.lend_frames_from(gst_xshm_buffer_pool_lender(pool));
     gst_object_unref(pool);
-    GST_DEBUG_OBJECT(self, "slot pool %u..%u of %u bytes", min, max, size);
+    GST_DEBUG_OBJECT(self, "frame pool %u..%u of %u bytes", min, max, size);
     return TRUE;
 }
 
@@ -691,17 +693,29 @@ static void apply_live_settings(GstXShmSrc *self, xshm::CaptureSession &session)
         GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS, ("%s", warning.c_str()), (nullptr));
 }
 
+// The last frame is kept by reference, so it returns to the pool whole once
+// replaced. Not the first after a start or a flush: basesrc makes that one
+// writable to mark it DISCONT, which would copy it (out of the pool) were it
+// shared; a copy of it is kept instead (sharing its memory, so its slot stays out).
+static void keep_last(GstXShmSrcPrivate *priv, GstBuffer *buffer) {
+    gst_clear_buffer(&priv->last_buffer);
+    priv->last_buffer =
+        priv->discont_next.exchange(false) ? gst_buffer_copy(buffer) : gst_buffer_ref(buffer);
+}
+
 static GstBuffer *frame_buffer(GstXShmSrc *self, const xshm::CaptureSession &session,
                                xshm::Frame &frame) {
     auto *priv = self->priv;
     GstBuffer *buffer;
     if (frame.kind == xshm::FrameKind::Captured) {
-        buffer =
-            gst_xshm_buffer_new_wrapped(priv->allocator, std::move(frame.memory), priv->layout);
+        buffer = gst_xshm_buffer_pool_take_buffer(*frame.memory);
+        if (buffer == nullptr) // a GetImage reply
+            buffer = gst_xshm_buffer_new_wrapped(priv->allocator, std::move(frame.memory),
+                                                 priv->layout);
         if (priv->cursor_overlay && session.grabber().cursor() != nullptr)
             priv->cursor_overlay_meta.attach(buffer, *session.grabber().cursor(),
                                              frame.capture.state.cursor);
-        gst_buffer_replace(&priv->last_buffer, buffer);
+        keep_last(priv, buffer);
     } else {
         // Same memory, new timestamps: no copy, no server work.
         g_return_val_if_fail(priv->last_buffer != nullptr, nullptr);
@@ -819,6 +833,7 @@ static gboolean gst_xshm_src_unlock_stop(GstBaseSrc *basesrc) {
     std::lock_guard<std::mutex> lock(priv->lock);
     if (priv->session)
         priv->session->resume();
+    priv->discont_next = true;
     std::lock_guard<std::mutex> clock_lock(priv->clock_lock);
     priv->flushing = false;
     return TRUE;
@@ -874,7 +889,6 @@ static gboolean gst_xshm_src_event(GstBaseSrc *basesrc, GstEvent *event) {
 static void gst_xshm_src_finalize(GObject *object) {
     auto *self = GST_XSHM_SRC(object);
     gst_clear_buffer(&self->priv->last_buffer);
-    gst_clear_object(&self->priv->pool);
     gst_clear_object(&self->priv->allocator);
     delete self->priv;
     G_OBJECT_CLASS(parent_class)->finalize(object);

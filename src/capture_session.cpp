@@ -83,23 +83,30 @@ void CaptureSession::set_format() {
 }
 
 std::string CaptureSession::set_output(OutputFormat output) {
-    output_ = output;
-    mirror_.reset();
-    converted_.reset();
+    converter_.reset();
+    lender_.reset();
     if (output == OutputFormat::Native)
         return "";
     if (!format_.converts)
         return std::string("cannot make ") + output_format_name(output) + " from " +
                format_.gst_format + (grabber_->slot_pool() ? "" : " without MIT-SHM");
-    const PlaneLayout layout = plane_layout(output, format_.width, format_.height);
-    converted_ =
-        SlotPool::create(nullptr, SegmentKind::Private, layout.size, options_.grabber.max_slots);
+    converter_ = std::make_unique<FrameConverter>(output, format_.width, format_.height,
+                                                  format_.stride, options_.grabber.max_slots);
     return "";
 }
 
-void CaptureSession::reserve_frames(unsigned count) {
-    if (converted_ && converted_->max_slots() < count)
-        converted_->set_max_slots(count);
+std::shared_ptr<SlotPool> CaptureSession::frame_pool() const {
+    return converter_ ? converter_->frames() : grabber_->slot_pool();
+}
+
+void CaptureSession::lend_frames_from(std::shared_ptr<FrameSlots> lender) {
+    lender_ = std::move(lender);
+}
+
+std::shared_ptr<FrameSlots> CaptureSession::frame_lender() {
+    if (!lender_)
+        lender_ = std::make_shared<PoolSlots>(frame_pool());
+    return lender_;
 }
 
 Step CaptureSession::failure_of(const std::exception &error, Failure kind) {
@@ -165,19 +172,19 @@ Step CaptureSession::capture(const FramePacer::Tick &tick) {
     Frame frame;
     frame.kind = FrameKind::Captured;
     frame.number = tick.number;
-    if (output_ != OutputFormat::Native)
+    if (converter_)
         return capture_converted(frame);
-    std::unique_ptr<SlotPool::Lease> slot;
+    LentSlot lent;
     if (grabber_->slot_pool()) {
-        Step waited = acquire_slot(grabber_->slot_pool(), &slot);
-        if (!slot)
+        Step waited = lend_slot(frame_lender(), &lent);
+        if (!lent.slot)
             return waited;
     }
     const auto begin = SteadyClock::now();
     frame.timestamp = frame_time(frame.number);
-    if (slot) {
-        frame.capture = grabber_->capture_into(*slot);
-        frame.memory = std::move(slot);
+    if (lent.slot) {
+        frame.capture = grabber_->capture_into(*lent.slot);
+        frame.memory = std::move(lent.frame);
     } else {
         frame.memory = grabber_->capture_get_image(&frame.capture);
     }
@@ -189,64 +196,39 @@ Step CaptureSession::captured(Frame frame, std::chrono::steady_clock::time_point
     const Nanos took = nanos_since(begin);
     last_state_ = frame.capture.state;
     frame.duration = format_.variable_rate ? kNoTime : pacer_.period();
-    Step step = pushed(std::move(frame));
+    Step step = frame_step(std::move(frame));
     measure_latency(took, &step);
     return step;
 }
 
-// The server refreshes the changed rows of the mirror, a slot kept here, and
-// only the rows that changed since the pushed frame's own content are
-// converted into it: a still screen costs no conversion, typing a few rows.
+// The mirror is a screen slot of the session's own; the frame pushed is lent.
 Step CaptureSession::capture_converted(Frame &frame) {
-    std::unique_ptr<SlotPool::Lease> target;
-    if (!mirror_) {
-        Step waited = acquire_slot(grabber_->slot_pool(), &mirror_);
-        if (!mirror_)
+    if (!converter_->mirror()) {
+        LentSlot mirror;
+        Step waited = lend_slot(std::make_shared<PoolSlots>(grabber_->slot_pool()), &mirror);
+        if (!mirror.slot)
             return waited;
+        converter_->set_mirror(std::move(mirror.frame), mirror.slot);
     }
-    Step waited = acquire_slot(converted_, &target);
-    if (!target)
+    LentSlot target;
+    Step waited = lend_slot(frame_lender(), &target);
+    if (!target.slot)
         return waited;
     const auto begin = SteadyClock::now();
     frame.timestamp = frame_time(frame.number);
-    frame.capture = grabber_->capture_into(*mirror_);
-    frame.converted = convert(*target, frame.capture);
-    frame.memory = std::move(target);
+    frame.capture = grabber_->capture_into(*converter_->mirror());
+    frame.converted = converter_->convert(
+        *target.slot, frame.capture, [this](uint64_t since) { return grabber_->changed_rows_since(since); });
+    frame.memory = std::move(target.frame);
     return captured(std::move(frame), begin);
-}
-
-std::vector<RowBand> rows_to_convert(const CaptureResult &mirror,
-                                     std::optional<std::vector<RowBand>> changed_since_frame,
-                                     std::initializer_list<std::optional<RowBand>> pointer_bands,
-                                     unsigned height) {
-    const std::vector<RowBand> all{{0, height}};
-    if (mirror.full)
-        return all;
-    return with_bands(std::move(changed_since_frame), pointer_bands).value_or(all);
-}
-
-std::size_t CaptureSession::convert(SlotPool::Lease &target, const CaptureResult &mirrored) {
-    const unsigned width = format_.width, height = format_.height;
-    const std::vector<RowBand> rows =
-        rows_to_convert(mirrored, grabber_->changed_rows_since(target.content_generation()),
-                        {target.cursor_band(), mirror_->cursor_band()}, height);
-    std::size_t converted = 0;
-    for (const RowBand &band : rows) {
-        convert_rows(mirror_->data(), format_.stride, width, height, band, output_, target.data());
-        converted += conversion_band(output_, band, height).height * format_.stride;
-    }
-    target.set_content_generation(mirrored.state.generation);
-    target.set_cursor_band(mirror_->cursor_band());
-    return converted;
 }
 
 // Waits for a free slot, watching the connection (a server that dies while
 // downstream holds every slot is noticed) and saying once when it takes long.
-Step CaptureSession::acquire_slot(const std::shared_ptr<SlotPool> &pool,
-                                  std::unique_ptr<SlotPool::Lease> *slot) {
+Step CaptureSession::lend_slot(const std::shared_ptr<FrameSlots> &lender, LentSlot *lent) {
     {
         std::lock_guard<std::mutex> lock(control_mutex_);
-        waiting_on_ = pool;
+        waiting_on_ = lender;
     }
     struct Done {
         CaptureSession *self;
@@ -258,24 +240,25 @@ Step CaptureSession::acquire_slot(const std::shared_ptr<SlotPool> &pool,
 
     const auto begin = SteadyClock::now();
     for (;;) {
-        SlotPool::Acquired got = pool->acquire(stop_waiting_, kConnectionCheck);
+        LentSlot got = lender->lend(stop_waiting_, kConnectionCheck);
         switch (got.status) {
-        case SlotPool::Acquired::Status::Ok:
+        case LentSlot::Status::Ok:
             stall_reported_ = false;
-            *slot = std::move(got.lease);
+            *lent = std::move(got);
             return {};
-        case SlotPool::Acquired::Status::Cancelled: return outcome(Outcome::Interrupted);
-        case SlotPool::Acquired::Status::Failed:
+        case LentSlot::Status::Cancelled: return outcome(Outcome::Interrupted);
+        case LentSlot::Status::Failed:
             grabber_->check_connection();
-            return failed(Failure::NoSpace, "cannot create another shared-memory slot (" +
-                                                std::to_string(pool->slots_created()) +
+            return failed(Failure::NoSpace, "cannot create another " +
+                                                std::string(converter_ ? "frame" : "shared-memory slot") +
+                                                " (" + std::to_string(lender->slots_created()) +
                                                 " in use): " + got.error);
-        case SlotPool::Acquired::Status::TimedOut:
+        case LentSlot::Status::TimedOut:
             grabber_->check_connection();
             if (!stall_reported_ && SteadyClock::now() - begin >= kStallReport) {
                 stall_reported_ = true;
                 return outcome(Outcome::Stalled,
-                               "downstream holds all " + std::to_string(pool->max_slots()) +
+                               "downstream holds all " + std::to_string(lender->max_slots()) +
                                    " frames (max-slots); capture waits for one to come back");
             }
             break;
@@ -304,18 +287,18 @@ Step CaptureSession::unchanged(const FramePacer::Tick &tick) {
     if (!options_.skip_unchanged) {
         frame.kind = FrameKind::Repeated;
         frame.duration = pacer_.period();
-        return pushed(std::move(frame));
+        return frame_step(std::move(frame));
     }
     const Nanos keepalive = Nanos(options_.keepalive_ms) * 1000000;
     if (keepalive > 0 && last_pushed_ != kNoTime && frame.timestamp != kNoTime &&
         frame.timestamp - last_pushed_ >= keepalive) {
         frame.kind = FrameKind::Keepalive;
-        return pushed(std::move(frame));
+        return frame_step(std::move(frame));
     }
     // A key unit is due: the encoder needs a frame of its own to make it from.
     if ((frame.answers = take_requests(frame.timestamp))) {
         frame.kind = FrameKind::Requested;
-        return pushed(std::move(frame));
+        return frame_step(std::move(frame));
     }
     return outcome(Outcome::Nothing);
 }
@@ -347,7 +330,7 @@ Step CaptureSession::close() {
     frame.timestamp =
         period == kNoTime ? stop : pacer_.time_at_or_after(std::max(stop, last_pushed_ + period));
     frame.duration = period;
-    return pushed(std::move(frame));
+    return frame_step(std::move(frame));
 }
 
 Step CaptureSession::relocate() {
@@ -379,7 +362,7 @@ Step CaptureSession::relocate() {
     // Caps equal to the old ones are not set again (basesrc skips them), so the
     // converted frames are remade here for the new grabber. Where it cannot
     // convert, the caps it offers differ and their set_caps reports it.
-    set_output(output_);
+    set_output(output());
     has_last_ = false;
     last_state_ = ScreenState();
     return outcome(Outcome::Renegotiate,
@@ -388,7 +371,8 @@ Step CaptureSession::relocate() {
                        (grabber_->hidden() ? " (waiting until it is shown)" : ""));
 }
 
-Step CaptureSession::pushed(Frame frame) {
+// The step that gives `frame`, remembered as the last one.
+Step CaptureSession::frame_step(Frame frame) {
     if (!frame.answers)
         frame.answers = take_requests(frame.timestamp);
     has_last_ = true;

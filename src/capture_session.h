@@ -11,17 +11,17 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "frame_converter.h"
 #include "frame_memory.h"
 #include "frame_pacer.h"
+#include "frame_slots.h"
 #include "grabber.h"
-#include "yuv_conversion.h"
 
 namespace xshm {
 
@@ -112,16 +112,6 @@ struct SessionStats {
     uint64_t cursor_fetches = 0;
 };
 
-// The rows of a converted frame to make again from the mirror (the slot the
-// server refreshes): those changed since the frame's own content, and where
-// the pointer was drawn. All of them after a whole fetch of the mirror: it
-// may show drawing newer than its damage generation (drawn between the
-// damage collect and the request), which no damage band names yet.
-std::vector<RowBand> rows_to_convert(const CaptureResult &mirror,
-                                     std::optional<std::vector<RowBand>> changed_since_frame,
-                                     std::initializer_list<std::optional<RowBand>> pointer_bands,
-                                     unsigned height);
-
 class CaptureSession {
 public:
     // Running time now, in ns (kNoTime without a clock).
@@ -139,13 +129,18 @@ public:
     // --- the streaming thread ---
     const FrameFormat &format() const { return format_; }
     const Grabber &grabber() const { return *grabber_; }
-    std::shared_ptr<SlotPool> slot_pool() const { return grabber_->slot_pool(); }
     // The negotiated frames: the screen's own format (the default), or one
     // converted here, in a pool of at most max-slots frames. Returns an error, or "".
     std::string set_output(OutputFormat output);
-    // Downstream keeps this many frames: the pool of converted frames grows to fit.
-    void reserve_frames(unsigned count);
-    OutputFormat output() const { return output_; }
+    OutputFormat output() const { return converter_ ? converter_->output() : OutputFormat::Native; }
+    // The slots the pushed frames are written into: the screen's shared
+    // memory, or the converted frames'; null on the GetImage path (frames are
+    // the server's replies). Replaced with what is captured and the output.
+    std::shared_ptr<SlotPool> frame_pool() const;
+    // Who lends those slots, one frame at a time (xshmsrc: its GstBufferPool
+    // over frame_pool()); until set, and after what frame_pool() is changes,
+    // frame_pool() itself.
+    void lend_frames_from(std::shared_ptr<FrameSlots> lender);
     // The negotiated pace: the frame rate, or the maximum rate when variable.
     void set_rate(unsigned numerator, unsigned denominator) {
         pacer_.set_rate(numerator, denominator);
@@ -188,16 +183,15 @@ private:
     void measure_first_latency();
     void pin_window();
     Step capture(const FramePacer::Tick &tick);
-    Step acquire_slot(const std::shared_ptr<SlotPool> &pool,
-                      std::unique_ptr<SlotPool::Lease> *slot);
+    Step lend_slot(const std::shared_ptr<FrameSlots> &lender, LentSlot *lent);
+    std::shared_ptr<FrameSlots> frame_lender();
     Step capture_converted(Frame &frame);
     Step captured(Frame frame, std::chrono::steady_clock::time_point begin);
-    std::size_t convert(SlotPool::Lease &target, const CaptureResult &mirrored);
     Nanos frame_time(uint64_t number) const;
     Step unchanged(const FramePacer::Tick &tick);
     Step close();
     Step relocate();
-    Step pushed(Frame frame);
+    Step frame_step(Frame frame);
     std::optional<FrameRequest> take_requests(Nanos until);
     void set_format();
     void measure_latency(Nanos took, Step *step);
@@ -209,9 +203,8 @@ private:
     FrameFormat format_;
     FramePacer pacer_;
     bool draw_cursor_ = true;
-    OutputFormat output_ = OutputFormat::Native;
-    std::shared_ptr<SlotPool> converted_;     // frames pushed when converting
-    std::unique_ptr<SlotPool::Lease> mirror_; // the screen as BGRx, never pushed
+    std::unique_ptr<FrameConverter> converter_; // null: frames in the screen's format
+    std::shared_ptr<FrameSlots> lender_;        // null: frame_pool() lends its own
     bool format_changed_ = false;
     // The last frame pushed: what it shows and when (repeats and keepalives
     // are copies of it, made by the element).
@@ -223,12 +216,12 @@ private:
     bool close_done_ = false;
     std::atomic<Nanos> latency_{0};
 
-    // Set from other threads; the wait in acquire_slot() watches `stop_waiting_`.
+    // Set from other threads; the wait in lend_slot() watches `stop_waiting_`.
     mutable std::mutex control_mutex_;
     std::atomic<bool> stop_waiting_{false};
     std::atomic<bool> closing_{false};
     Nanos stop_time_ = kNoTime;            // under control_mutex_
-    std::shared_ptr<SlotPool> waiting_on_; // under control_mutex_: the pool a wait is in
+    std::shared_ptr<FrameSlots> waiting_on_; // under control_mutex_: the lender a wait is in
     std::vector<FrameRequest> requests_;   // under control_mutex_: by time, earliest first
     // Under control_mutex_ (set by the streaming thread with each grabber):
     // the connection whose waits on the server interrupt() wakes.

@@ -11,6 +11,7 @@
 #include <xcb/shm.h>
 
 #include "error.h"
+#include "shm_segment.h"
 #include "window_source.h"
 #include "xcb_handles.h"
 
@@ -123,8 +124,14 @@ void Grabber::choose_path(const GrabberOptions &options) {
         const char *name = kind == SegmentKind::Memfd ? "memfd" : "SysV";
         try {
             auto segment = ShmSegment::create(display_, kind, frame_size());
-            probe_into(segment->id());
-            slot_pool_ = SlotPool::create(display_, kind, frame_size(), options.max_slots);
+            probe_into(segment->server_segment());
+            const std::shared_ptr<DisplayConnection> display = display_;
+            const std::size_t size = frame_size();
+            slot_pool_ = SlotPool::create(
+                [display, kind, size](std::string *error) -> std::unique_ptr<SlotMemory> {
+                    return ShmSegment::try_create(display, kind, size, error);
+                },
+                size, options.max_slots);
             slot_pool_->adopt(std::move(segment));
             path_ = kind == SegmentKind::Memfd ? CapturePath::ShmMemfd : CapturePath::ShmSysV;
             path_reason_ = std::string("MIT-SHM ") + std::to_string(shm.major) + "." +
@@ -230,7 +237,7 @@ CaptureResult Grabber::capture_into(SlotPool::Lease &slot) {
 
 // One request is atomic in the server: the frame is one screen state.
 std::size_t Grabber::fetch_whole(SlotPool::Lease &slot) {
-    capture_into_segment(slot.segment_id());
+    capture_into_segment(slot.server_segment());
     return frame_size();
 }
 
@@ -283,7 +290,7 @@ std::size_t Grabber::fetch_bands(SlotPool::Lease &slot, const std::vector<RowBan
         cookies.push_back(xcb_shm_get_image(
             conn, source_->drawable(), int16_t(region().x), int16_t(region().y + int(band.y)),
             uint16_t(region().width), uint16_t(band.height), ~0u, XCB_IMAGE_FORMAT_Z_PIXMAP,
-            slot.segment_id(), uint32_t(band.y * stride_)));
+            slot.server_segment(), uint32_t(band.y * stride_)));
         rows += band.height;
     }
     pending_collect_ = damage_->request_collect();

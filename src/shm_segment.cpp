@@ -58,9 +58,7 @@ std::unique_ptr<ShmSegment> ShmSegment::try_create(std::shared_ptr<DisplayConnec
                                                    SegmentKind kind, std::size_t size,
                                                    std::string *error) noexcept {
     std::unique_ptr<ShmSegment> segment(new ShmSegment(std::move(display), kind, size));
-    *error = kind == SegmentKind::Memfd  ? segment->create_memfd()
-             : kind == SegmentKind::SysV ? segment->create_sysv()
-                                         : segment->create_private();
+    *error = kind == SegmentKind::Memfd ? segment->create_memfd() : segment->create_sysv();
     if (!error->empty())
         segment.reset();
     return segment;
@@ -117,14 +115,6 @@ std::string ShmSegment::create_sysv() {
     id_ = xcb_generate_id(conn);
     xcb_void_cookie_t cookie = xcb_shm_attach_checked(conn, id_, uint32_t(shmid), 0);
     return attach_error(*display_, cookie, "MIT-SHM Attach", &attached_);
-}
-
-std::string ShmSegment::create_private() {
-    void *map = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (map == MAP_FAILED)
-        return errno_text("allocating a frame failed");
-    data_ = static_cast<uint8_t *>(map);
-    return "";
 }
 
 ShmSegment::~ShmSegment() {

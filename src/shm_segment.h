@@ -11,6 +11,8 @@
 
 #include <xcb/shm.h>
 
+#include "slot_memory.h"
+
 namespace xshm {
 
 class DisplayConnection;
@@ -18,10 +20,9 @@ class DisplayConnection;
 enum class SegmentKind {
     Memfd,   // memfd passed with ShmAttachFd (MIT-SHM 1.2)
     SysV,    // IPC_PRIVATE segment with mode 0600, removed as soon as the server attached
-    Private, // this process's memory only, no server (frames converted here)
 };
 
-class ShmSegment {
+class ShmSegment : public SlotMemory {
 public:
     // Null with `error` saying why when the memory cannot be made or the server
     // refuses it. Never throws: this runs when descriptors may be exhausted, and
@@ -32,14 +33,13 @@ public:
     // The same, throwing xshm::Error (for start-up, where a throw is safe).
     static std::unique_ptr<ShmSegment> create(std::shared_ptr<DisplayConnection> display,
                                               SegmentKind kind, std::size_t size);
-    ~ShmSegment();
+    ~ShmSegment() override;
     ShmSegment(const ShmSegment &) = delete;
     ShmSegment &operator=(const ShmSegment &) = delete;
 
-    uint8_t *data() const { return data_; }
-    std::size_t size() const { return size_; }
-    xcb_shm_seg_t id() const { return id_; }
-    SegmentKind kind() const { return kind_; }
+    uint8_t *data() const override { return data_; }
+    std::size_t size() const override { return size_; }
+    xcb_shm_seg_t server_segment() const override { return id_; }
 
 private:
     ShmSegment(std::shared_ptr<DisplayConnection> display, SegmentKind kind, std::size_t size)
@@ -47,7 +47,6 @@ private:
     // "" on success, else what failed.
     std::string create_memfd();
     std::string create_sysv();
-    std::string create_private();
 
     std::shared_ptr<DisplayConnection> display_;
     SegmentKind kind_;

@@ -3,13 +3,11 @@
 
 #include <algorithm>
 
-#include "display_connection.h"
-#include "error.h"
 
 namespace xshm {
 
 struct SlotPool::Lease::Slot {
-    std::unique_ptr<ShmSegment> segment;
+    std::unique_ptr<SlotMemory> memory;
     unsigned index;
     // Only touched by the lease holder; the pool's lock hands it over.
     std::atomic<uint64_t> content_generation{0};
@@ -17,9 +15,9 @@ struct SlotPool::Lease::Slot {
 };
 
 SlotPool::Lease::~Lease() { pool_->release(slot_); }
-uint8_t *SlotPool::Lease::data() const { return slot_->segment->data(); }
-std::size_t SlotPool::Lease::size() const { return slot_->segment->size(); }
-xcb_shm_seg_t SlotPool::Lease::segment_id() const { return slot_->segment->id(); }
+uint8_t *SlotPool::Lease::data() const { return slot_->memory->data(); }
+std::size_t SlotPool::Lease::size() const { return slot_->memory->size(); }
+xcb_shm_seg_t SlotPool::Lease::server_segment() const { return slot_->memory->server_segment(); }
 unsigned SlotPool::Lease::slot_index() const { return slot_->index; }
 uint64_t SlotPool::Lease::content_generation() const { return slot_->content_generation; }
 void SlotPool::Lease::set_content_generation(uint64_t generation) {
@@ -28,28 +26,22 @@ void SlotPool::Lease::set_content_generation(uint64_t generation) {
 std::optional<RowBand> SlotPool::Lease::cursor_band() const { return slot_->cursor_band; }
 void SlotPool::Lease::set_cursor_band(std::optional<RowBand> band) { slot_->cursor_band = band; }
 
-std::shared_ptr<SlotPool> SlotPool::create(std::shared_ptr<DisplayConnection> display,
-                                           SegmentKind kind, std::size_t slot_size,
+std::shared_ptr<SlotPool> SlotPool::create(MemoryMaker make_memory, std::size_t slot_size,
                                            unsigned max_slots) {
-    return std::shared_ptr<SlotPool>(new SlotPool(std::move(display), kind, slot_size, max_slots));
+    return std::shared_ptr<SlotPool>(new SlotPool(std::move(make_memory), slot_size, max_slots));
 }
 
-SlotPool::SlotPool(std::shared_ptr<DisplayConnection> display, SegmentKind kind,
-                   std::size_t slot_size, unsigned max_slots)
-    : display_(std::move(display)), kind_(kind), slot_size_(slot_size),
+SlotPool::SlotPool(MemoryMaker make_memory, std::size_t slot_size, unsigned max_slots)
+    : make_memory_(std::move(make_memory)), slot_size_(slot_size),
       max_slots_(max_slots ? max_slots : 1) {}
 
-// Every lease holds the pool, so here all slots are free: segments go away
-// (detached if the connection is still open, unmapped in any case).
+// Every lease holds the pool, so here all slots are free: their memory goes
+// (a segment is detached if the connection is still open, unmapped in any case).
 SlotPool::~SlotPool() = default;
 
-std::unique_ptr<ShmSegment> SlotPool::make_segment(std::string *error) noexcept {
-    return ShmSegment::try_create(display_, kind_, slot_size_, error);
-}
-
-SlotPool::Lease::Slot *SlotPool::add_slot_locked(std::unique_ptr<ShmSegment> segment) {
+SlotPool::Lease::Slot *SlotPool::add_slot_locked(std::unique_ptr<SlotMemory> memory) {
     auto slot = std::make_unique<Lease::Slot>();
-    slot->segment = std::move(segment);
+    slot->memory = std::move(memory);
     slot->index = unsigned(slots_.size());
     slots_.push_back(std::move(slot));
     return slots_.back().get();
@@ -78,17 +70,17 @@ SlotPool::Acquired SlotPool::acquire(const std::atomic<bool> &cancelled,
     ++being_created_;
     lock.unlock();
     std::string error;
-    std::unique_ptr<ShmSegment> segment = make_segment(&error);
+    std::unique_ptr<SlotMemory> memory = make_memory_(&error);
     lock.lock();
     --being_created_;
-    if (!segment) {
+    if (!memory) {
         released_.notify_all();
         // An attach given up on because the caller was stopped is no failure.
         if (cancelled.load())
             return {Status::Cancelled, nullptr, ""};
         return {Status::Failed, nullptr, error};
     }
-    Lease::Slot *slot = add_slot_locked(std::move(segment));
+    Lease::Slot *slot = add_slot_locked(std::move(memory));
     return {Status::Ok, std::unique_ptr<Lease>(new Lease(shared_from_this(), slot)), ""};
 }
 
@@ -96,14 +88,29 @@ void SlotPool::release(Lease::Slot *slot) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         free_.push_back(slot);
+        ++releases_;
     }
-    released_.notify_one();
+    released_.notify_all();
 }
 
-void SlotPool::interrupt() {
-    // Taking the lock orders this after a waiter's check of its flag.
-    { std::lock_guard<std::mutex> lock(mutex_); }
+void SlotPool::wake_waiters() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++releases_;
+    }
     released_.notify_all();
+}
+
+uint64_t SlotPool::releases() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return releases_;
+}
+
+bool SlotPool::wait_for_release(uint64_t seen, const std::atomic<bool> &cancelled,
+                                std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return released_.wait_until(lock, deadline,
+                                [&] { return releases_ != seen || cancelled.load(); });
 }
 
 void SlotPool::set_max_slots(unsigned max_slots) {
@@ -123,18 +130,18 @@ std::string SlotPool::preallocate(unsigned count) noexcept {
             ++being_created_;
         }
         std::string error;
-        std::unique_ptr<ShmSegment> segment = make_segment(&error);
+        std::unique_ptr<SlotMemory> memory = make_memory_(&error);
         std::lock_guard<std::mutex> lock(mutex_);
         --being_created_;
-        if (!segment)
+        if (!memory)
             return error;
-        free_.insert(free_.begin(), add_slot_locked(std::move(segment)));
+        free_.insert(free_.begin(), add_slot_locked(std::move(memory)));
     }
 }
 
-void SlotPool::adopt(std::unique_ptr<ShmSegment> segment) {
+void SlotPool::adopt(std::unique_ptr<SlotMemory> memory) {
     std::lock_guard<std::mutex> lock(mutex_);
-    free_.push_back(add_slot_locked(std::move(segment)));
+    free_.push_back(add_slot_locked(std::move(memory)));
 }
 
 unsigned SlotPool::max_slots() const {
@@ -145,11 +152,6 @@ unsigned SlotPool::max_slots() const {
 unsigned SlotPool::slots_created() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return unsigned(slots_.size());
-}
-
-unsigned SlotPool::slots_free() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return unsigned(free_.size());
 }
 
 } // namespace xshm

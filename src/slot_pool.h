@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// A bounded, growing pool of SHM slots, each sized for one frame. Slots are
-// reused most-recently-released first (warm in cache, and later the one whose
-// content is closest to the screen). Release is safe from any thread.
+// A bounded, growing pool of frame-sized slots: shared memory the X server
+// writes into, or this process's memory for converted frames (the maker
+// given to create() says which). Slots are reused most-recently-released
+// first (warm in cache, content closest to the screen). Release is safe from
+// any thread.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,11 +19,9 @@
 
 #include "frame_memory.h"
 #include "region.h"
-#include "shm_segment.h"
+#include "slot_memory.h"
 
 namespace xshm {
-
-class DisplayConnection;
 
 class SlotPool : public std::enable_shared_from_this<SlotPool> {
 public:
@@ -30,7 +31,8 @@ public:
         ~Lease() override;
         uint8_t *data() const override;
         std::size_t size() const override;
-        xcb_shm_seg_t segment_id() const;
+        // The segment the server writes into (0 for process memory).
+        xcb_shm_seg_t server_segment() const;
         unsigned slot_index() const;
         void written() override { set_content_generation(0); }
 
@@ -59,42 +61,47 @@ public:
         std::string error; // Failed: why no new slot could be made
     };
 
-    static std::shared_ptr<SlotPool> create(std::shared_ptr<DisplayConnection> display,
-                                            SegmentKind kind, std::size_t slot_size,
+    // Makes the memory of one more slot, or null with the reason in `error`.
+    // Never throws: it runs when descriptors may be exhausted (see ShmSegment).
+    using MemoryMaker = std::function<std::unique_ptr<SlotMemory>(std::string *error)>;
+
+    static std::shared_ptr<SlotPool> create(MemoryMaker make_memory, std::size_t slot_size,
                                             unsigned max_slots);
     ~SlotPool();
 
     // Takes a free slot, creates one while under the limit, or waits up to
     // `timeout` for a release; Cancelled once `cancelled` is true (set it, then
-    // call interrupt()). The flag belongs to the caller so that several users
-    // of one pool flush independently. Never throws (see ShmSegment::try_create).
+    // call wake_waiters()). The flag belongs to the caller so that several users
+    // of one pool flush independently. Never throws.
     Acquired acquire(const std::atomic<bool> &cancelled,
                      std::chrono::milliseconds timeout) noexcept;
 
-    // Wakes every waiter in acquire() to look at its cancel flag again.
-    void interrupt();
+    // Wakes every waiter in acquire() and wait_for_release() to look again.
+    void wake_waiters();
+    // How many times a slot came back (or wake_waiters() was called): read it
+    // before trying to get a slot, then wait for it to change.
+    uint64_t releases() const;
+    // Waits until releases() differs from `seen`, `cancelled` is true or the
+    // deadline passes; false on the deadline.
+    bool wait_for_release(uint64_t seen, const std::atomic<bool> &cancelled,
+                          std::chrono::steady_clock::time_point deadline);
     void set_max_slots(unsigned max_slots);
     // Creates slots up front so the first frames do not pay for it; "" when
     // done, else why a slot could not be made. Never throws.
     std::string preallocate(unsigned count) noexcept;
-    // Puts an already attached segment (the capture probe's) in the pool.
-    void adopt(std::unique_ptr<ShmSegment> segment);
+    // Puts memory made elsewhere (the capture probe's segment) in the pool.
+    void adopt(std::unique_ptr<SlotMemory> memory);
 
     std::size_t slot_size() const { return slot_size_; }
-    SegmentKind kind() const { return kind_; }
     unsigned max_slots() const;
     unsigned slots_created() const;
-    unsigned slots_free() const;
 
 private:
-    SlotPool(std::shared_ptr<DisplayConnection> display, SegmentKind kind, std::size_t slot_size,
-             unsigned max_slots);
+    SlotPool(MemoryMaker make_memory, std::size_t slot_size, unsigned max_slots);
     void release(Lease::Slot *slot);
-    Lease::Slot *add_slot_locked(std::unique_ptr<ShmSegment> segment);
-    std::unique_ptr<ShmSegment> make_segment(std::string *error) noexcept;
+    Lease::Slot *add_slot_locked(std::unique_ptr<SlotMemory> memory);
 
-    std::shared_ptr<DisplayConnection> display_;
-    const SegmentKind kind_;
+    const MemoryMaker make_memory_;
     const std::size_t slot_size_;
 
     mutable std::mutex mutex_;
@@ -103,6 +110,7 @@ private:
     std::vector<Lease::Slot *> free_; // back = most recently released
     unsigned max_slots_;
     unsigned being_created_ = 0;
+    uint64_t releases_ = 0;
 };
 
 } // namespace xshm

@@ -17,6 +17,7 @@
 #include "frame_pacer.h"
 #include "grabber.h"
 #include "region.h"
+#include "shm_segment.h"
 #include "slot_pool.h"
 #include "support/expectations.h"
 #include "support/frame_differs.h"
@@ -212,7 +213,7 @@ GST_START_TEST(slot_pool_waits_at_its_limit_and_can_be_interrupted) {
     g_usleep(100000);
     fail_unless(!done);
     cancel = true;
-    pool->interrupt();
+    pool->wake_waiters();
     flushed.join();
     fail_unless(none == nullptr);
     fail_unless(pool->acquire(cancel, std::chrono::seconds(1)).status ==

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // xshmsrc against private Xvfb servers: every frame compared byte for byte
 // with what was painted.
+#include <fstream>
 #include <set>
 #include <string>
 
+#include <gst/base/gstbasesrc.h>
 #include <gst/video/video.h>
 
 #include "support/capture_pipeline.h"
@@ -61,6 +63,31 @@ int alive_after_waiting(int seconds) {
     const int alive = watched_alive;
     g_mutex_unlock(&finalize_mutex);
     return alive;
+}
+
+// Whether `address` lies in one of this process's mappings whose name holds
+// `name` ("memfd:xshm-slot": a slot the X server writes into).
+bool inside_mapping(const void *address, const std::string &name) {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    const auto at = reinterpret_cast<uintptr_t>(address);
+    while (std::getline(maps, line)) {
+        if (line.find(name) == std::string::npos)
+            continue;
+        const uintptr_t begin = std::stoull(line, nullptr, 16);
+        const uintptr_t end = std::stoull(line.substr(line.find('-') + 1), nullptr, 16);
+        if (at >= begin && at < end)
+            return true;
+    }
+    return false;
+}
+
+// The pool xshmsrc negotiated (transfer full), checked to be its own kind.
+GstBufferPool *negotiated_pool(CapturePipeline &cp) {
+    GstBufferPool *pool = gst_base_src_get_buffer_pool(GST_BASE_SRC(cp.source()));
+    fail_unless(pool != nullptr, "xshmsrc negotiated no buffer pool");
+    fail_unless_equals_string(G_OBJECT_TYPE_NAME(pool), "GstXShmBufferPool");
+    return pool;
 }
 
 } // namespace
@@ -142,6 +169,111 @@ GST_START_TEST(timestamps_and_latency) {
     fail_unless(min > 0 && min < GST_SECOND, "min latency %" GST_TIME_FORMAT, GST_TIME_ARGS(min));
     fail_unless(max >= min);
     gst_query_unref(q);
+}
+GST_END_TEST;
+
+// As a GStreamer user sees it: every captured frame is a buffer of the pool
+// xshmsrc negotiated, its memory the memfd slot the server wrote (no copy),
+// recycled as frames are released, and a held buffer outlives the pipeline
+// (the pool with it, until that last buffer goes).
+GST_START_TEST(every_frame_comes_from_the_negotiated_pool) {
+    PaintedScreen screen({320, 240, 24}, 11);
+    // Without damage every frame is a capture (a repeat would be a copy of one).
+    auto *cp = new CapturePipeline(display_prop(screen) + " use-damage=false max-slots=4",
+                                   "framerate=100/1", 1);
+    fail_unless_equals_int(cp->play(), GST_STATE_CHANGE_SUCCESS);
+    fail_unless_equals_string(cp->source_string("capture-path").c_str(), "shm-memfd");
+    GstBuffer *first = cp->pull();
+    fail_unless(first != nullptr);
+    GstBufferPool *pool = negotiated_pool(*cp);
+    std::set<const void *> slots;
+    std::set<GstBuffer *> buffers;
+    GstBuffer *held = nullptr;
+    for (int i = 0; i < 60; ++i) {
+        GstBuffer *b = i == 0 ? first : cp->pull();
+        fail_unless(b != nullptr, "frame %d", i);
+        fail_unless(b->pool == pool, "frame %d: buffer->pool %p, negotiated %p", i,
+                    static_cast<void *>(b->pool), static_cast<void *>(pool));
+        fail_unless(inside_mapping(buffer_address(b), "memfd:xshm-slot"),
+                    "frame %d is not in a memfd slot", i);
+        slots.insert(buffer_address(b));
+        buffers.insert(b);
+        if (i == 59)
+            held = b;
+        else
+            gst_buffer_unref(b);
+    }
+    const CaptureStats stats = capture_stats(cp->source());
+    fail_unless(stats.full_captures >= 60 && stats.repeated_frames == 0);
+    fail_unless(slots.size() <= 4, "%zu slots served 60 frames with max-slots=4", slots.size());
+    // The first after the start is let go (the source keeps a copy of it: basesrc
+    // makes that one writable to mark it DISCONT); the others come back whole.
+    fail_unless(buffers.size() <= 5, "%zu buffers for 60 frames: the pool did not recycle them",
+                buffers.size());
+    watch_finalization(pool);
+    gst_object_unref(pool);
+    delete cp; // pipeline, element and X connection gone
+    fail_unless(held->pool != nullptr, "the held buffer lost its pool");
+    fail_unless(inside_mapping(buffer_address(held), "memfd:xshm-slot"));
+    fail_unless_equals_int(alive_after_waiting(0), 1); // the held buffer keeps its pool
+    gst_buffer_unref(held);
+    fail_unless_equals_int(alive_after_waiting(5), 0);
+    fail_unless_equals_int(count_slot_mappings(getpid()), 0);
+}
+GST_END_TEST;
+
+// A frame whose memory downstream still shares (a copy) keeps its slot out:
+// the buffer goes back to the pool, the slot only with the last reference.
+GST_START_TEST(shared_memory_keeps_its_slot_out) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x) + " use-damage=false max-slots=3", "framerate=100/1", 1);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *original = cp.pull();
+    fail_unless(original != nullptr);
+    const void *kept = buffer_address(original);
+    GstBuffer *copy = gst_buffer_copy(original); // shares the memory
+    gst_buffer_unref(original);
+    for (int i = 0; i < 20; ++i) {
+        GstBuffer *b = cp.pull();
+        fail_unless(b != nullptr);
+        fail_unless(buffer_address(b) != kept, "frame %d reuses a slot a copy still shows", i);
+        gst_buffer_unref(b);
+    }
+    gst_buffer_unref(copy);
+    // Three frames held at once with max-slots=3: the copy's slot is back.
+    GstBuffer *held[3];
+    std::set<const void *> in_use;
+    for (GstBuffer *&b : held) {
+        b = cp.pull();
+        fail_unless(b != nullptr, "capture stalled: the copy's slot did not come back");
+        in_use.insert(buffer_address(b));
+    }
+    fail_unless(in_use.count(kept) == 1, "the slot the copy held is not in use again");
+    for (GstBuffer *b : held)
+        gst_buffer_unref(b);
+}
+GST_END_TEST;
+
+// Frames converted here come from the negotiated pool too, in this process's memory.
+GST_START_TEST(converted_frames_come_from_the_negotiated_pool) {
+    XvfbServer x({320, 240, 24});
+    CapturePipeline cp(display_prop(x) + " use-damage=false max-slots=3",
+                       "format=I420,framerate=100/1", 1);
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
+    GstBuffer *first = cp.pull();
+    fail_unless(first != nullptr);
+    GstBufferPool *pool = negotiated_pool(cp);
+    std::set<const void *> frames;
+    for (int i = 0; i < 30; ++i) {
+        GstBuffer *b = i == 0 ? first : cp.pull();
+        fail_unless(b != nullptr);
+        fail_unless(b->pool == pool, "converted frame %d is not from the negotiated pool", i);
+        fail_unless(!inside_mapping(buffer_address(b), "memfd:xshm-slot"));
+        frames.insert(buffer_address(b));
+        gst_buffer_unref(b);
+    }
+    fail_unless(frames.size() <= 3, "%zu frames for 30 with max-slots=3", frames.size());
+    gst_object_unref(pool);
 }
 GST_END_TEST;
 
@@ -374,6 +506,9 @@ GST_END_TEST;
     XSHM_CASE(region_to_the_edges_is_pixel_exact)                                                  \
     XSHM_CASE(frames_follow_the_screen)                                                            \
     XSHM_CASE(timestamps_and_latency)                                                              \
+    XSHM_CASE(every_frame_comes_from_the_negotiated_pool)                                          \
+    XSHM_CASE(shared_memory_keeps_its_slot_out)                                                    \
+    XSHM_CASE(converted_frames_come_from_the_negotiated_pool)                                      \
     XSHM_CASE(slot_comes_back_after_release)                                                       \
     XSHM_CASE(pool_grows_then_waits_at_its_limit)                                                  \
     XSHM_CASE(stop_is_prompt_while_waiting_for_a_slot)                                             \
