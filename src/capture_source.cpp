@@ -9,15 +9,15 @@
 namespace xshm {
 
 std::unique_ptr<CaptureSource> open_capture_source(std::shared_ptr<DisplayConnection> display,
-                                                   const GrabberOptions &options) {
+                                                   const SourceRequest &request) {
     // xid of the root window is the screen (it has no pixmap of its own to name).
-    const bool window = (options.xid != 0 && options.xid != display->screen()->root) ||
-                        (options.xid == 0 && !options.xname.empty());
+    const bool window = (request.xid != 0 && request.xid != display->screen()->root) ||
+                        (request.xid == 0 && !request.xname.empty());
     if (window)
-        return open_window_source(std::move(display), options);
-    if (!options.monitor.empty())
-        return open_monitor_source(std::move(display), options);
-    return open_screen_source(std::move(display), options);
+        return open_window_source(std::move(display), request);
+    if (!request.monitor.empty())
+        return open_monitor_source(std::move(display), request);
+    return open_screen_source(std::move(display), request);
 }
 
 } // namespace xshm

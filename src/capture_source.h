@@ -6,6 +6,7 @@
 // whatever source it is given.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -17,7 +18,19 @@
 namespace xshm {
 
 class DisplayConnection;
-struct GrabberOptions;
+
+// What to capture, as users name it (how to capture is the grabber's concern).
+struct SourceRequest {
+    std::string display_name; // empty: $DISPLAY
+    // Empty: the whole X screen. Else "primary", a RandR monitor or output
+    // name, or an index; `region` then applies inside that monitor.
+    std::string monitor;
+    // A window instead (ximagesrc's xid / xname): its own contents where the
+    // server has Composite, else what is visible of it.
+    uint32_t xid = 0;
+    std::string xname;
+    RegionRequest region;
+};
 
 class CaptureSource {
 public:
@@ -59,9 +72,9 @@ protected:
     bool needs_repaint_ = false;
 };
 
-// Finds what `options` asks for (a window, a monitor, else the screen, with
+// Finds what `request` asks for (a window, a monitor, else the screen, with
 // its region). Throws Error, MonitorNotFound or WindowNotFound naming it.
 std::unique_ptr<CaptureSource> open_capture_source(std::shared_ptr<DisplayConnection> display,
-                                                   const GrabberOptions &options);
+                                                   const SourceRequest &request);
 
 } // namespace xshm

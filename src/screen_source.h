@@ -31,8 +31,8 @@ private:
 };
 
 std::unique_ptr<CaptureSource> open_screen_source(std::shared_ptr<DisplayConnection> display,
-                                                  const GrabberOptions &options);
+                                                  const SourceRequest &request);
 std::unique_ptr<CaptureSource> open_monitor_source(std::shared_ptr<DisplayConnection> display,
-                                                   const GrabberOptions &options);
+                                                   const SourceRequest &request);
 
 } // namespace xshm

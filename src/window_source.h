@@ -12,6 +12,6 @@
 namespace xshm {
 
 std::unique_ptr<CaptureSource> open_window_source(std::shared_ptr<DisplayConnection> display,
-                                                  const GrabberOptions &options);
+                                                  const SourceRequest &request);
 
 } // namespace xshm
