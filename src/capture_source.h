@@ -3,11 +3,10 @@
 // A source knows where its pixels are (the drawable and the region in it),
 // where that is on the screen (for the pointer), what damage is tracked on,
 // and whether an event moved, showed or ended it (look for it again). The grabber captures
-// whatever source it is given.
+// whatever source it is given; open_capture_source.h picks which.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 
 #include <xcb/xcb.h>
@@ -16,8 +15,6 @@
 #include "region.h"
 
 namespace xshm {
-
-class DisplayConnection;
 
 // What to capture, as users name it (how to capture is the grabber's concern).
 struct SourceRequest {
@@ -71,10 +68,5 @@ protected:
     bool shown_ = true;
     bool needs_repaint_ = false;
 };
-
-// Finds what `request` asks for (a window, a monitor, else the screen, with
-// its region). Throws Error, MonitorNotFound or WindowNotFound naming it.
-std::unique_ptr<CaptureSource> open_capture_source(std::shared_ptr<DisplayConnection> display,
-                                                   const SourceRequest &request);
 
 } // namespace xshm

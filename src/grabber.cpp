@@ -11,7 +11,7 @@
 #include <xcb/shm.h>
 
 #include "error.h"
-#include "window_source.h"
+#include "open_capture_source.h"
 #include "xcb_handles.h"
 
 namespace xshm {

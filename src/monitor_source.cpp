@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include "monitor_source.h"
+
 #include <chrono>
 
 #include "display_connection.h"
 #include "error.h"
-#include "grabber.h"
 #include "monitor_lookup.h"
 #include "screen_source.h"
 

@@ -3,7 +3,6 @@
 
 #include "display_connection.h"
 #include "error.h"
-#include "grabber.h"
 
 namespace xshm {
 

@@ -7,7 +7,7 @@
 
 #include "display_connection.h"
 #include "error.h"
-#include "grabber.h"
+#include "window_lookup.h"
 
 namespace xshm {
 namespace {

@@ -7,9 +7,10 @@
 #include <memory>
 
 #include "capture_source.h"
-#include "window_lookup.h"
 
 namespace xshm {
+
+class DisplayConnection;
 
 std::unique_ptr<CaptureSource> open_window_source(std::shared_ptr<DisplayConnection> display,
                                                   const SourceRequest &request);

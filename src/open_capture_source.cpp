@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "capture_source.h"
+#include "open_capture_source.h"
 
 #include "display_connection.h"
-#include "grabber.h"
+#include "monitor_source.h"
 #include "screen_source.h"
 #include "window_source.h"
 
