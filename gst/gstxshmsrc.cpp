@@ -202,18 +202,18 @@ static void set_string(std::string &field, const GValue *value) {
 static void store_property(xshm::SessionOptions &s, guint prop_id, const GValue *value) {
     xshm::GrabberOptions &g = s.grabber;
     switch (prop_id) {
-    case PROP_DISPLAY_NAME: set_string(g.display_name, value); break;
-    case PROP_MONITOR: set_string(g.monitor, value); break;
-    case PROP_STARTX: g.region.startx = g_value_get_uint(value); break;
-    case PROP_STARTY: g.region.starty = g_value_get_uint(value); break;
-    case PROP_ENDX: g.region.endx = g_value_get_uint(value); break;
-    case PROP_ENDY: g.region.endy = g_value_get_uint(value); break;
+    case PROP_DISPLAY_NAME: set_string(g.source.display_name, value); break;
+    case PROP_MONITOR: set_string(g.source.monitor, value); break;
+    case PROP_STARTX: g.source.region.startx = g_value_get_uint(value); break;
+    case PROP_STARTY: g.source.region.starty = g_value_get_uint(value); break;
+    case PROP_ENDX: g.source.region.endx = g_value_get_uint(value); break;
+    case PROP_ENDY: g.source.region.endy = g_value_get_uint(value); break;
     case PROP_REMOTE: g.force_get_image = g_value_get_boolean(value); break;
     case PROP_MAX_SLOTS: g.max_slots = g_value_get_uint(value); break;
     case PROP_USE_DAMAGE: g.use_damage = g_value_get_boolean(value); break;
     case PROP_SHOW_POINTER: g.show_pointer = g_value_get_boolean(value); break;
-    case PROP_XID: g.xid = uint32_t(g_value_get_uint64(value)); break;
-    case PROP_XNAME: set_string(g.xname, value); break;
+    case PROP_XID: g.source.xid = uint32_t(g_value_get_uint64(value)); break;
+    case PROP_XNAME: set_string(g.source.xname, value); break;
     case PROP_SKIP_UNCHANGED: s.skip_unchanged = g_value_get_boolean(value); break;
     case PROP_KEEPALIVE_TIME: s.keepalive_ms = g_value_get_uint(value); break;
     case PROP_EOS_ON_MONITOR_LOSS: s.eos_on_monitor_loss = g_value_get_boolean(value); break;
@@ -280,18 +280,18 @@ static void gst_xshm_src_get_property(GObject *object, guint prop_id, GValue *va
         g_value_set_string(value, text.empty() ? nullptr : text.c_str());
     };
     switch (prop_id) {
-    case PROP_DISPLAY_NAME: set_text(g.display_name); break;
-    case PROP_MONITOR: set_text(g.monitor); break;
-    case PROP_STARTX: g_value_set_uint(value, g.region.startx); break;
-    case PROP_STARTY: g_value_set_uint(value, g.region.starty); break;
-    case PROP_ENDX: g_value_set_uint(value, g.region.endx); break;
-    case PROP_ENDY: g_value_set_uint(value, g.region.endy); break;
+    case PROP_DISPLAY_NAME: set_text(g.source.display_name); break;
+    case PROP_MONITOR: set_text(g.source.monitor); break;
+    case PROP_STARTX: g_value_set_uint(value, g.source.region.startx); break;
+    case PROP_STARTY: g_value_set_uint(value, g.source.region.starty); break;
+    case PROP_ENDX: g_value_set_uint(value, g.source.region.endx); break;
+    case PROP_ENDY: g_value_set_uint(value, g.source.region.endy); break;
     case PROP_REMOTE: g_value_set_boolean(value, g.force_get_image); break;
     case PROP_MAX_SLOTS: g_value_set_uint(value, g.max_slots); break;
     case PROP_USE_DAMAGE: g_value_set_boolean(value, g.use_damage); break;
     case PROP_SHOW_POINTER: g_value_set_boolean(value, g.show_pointer); break;
-    case PROP_XID: g_value_set_uint64(value, g.xid); break;
-    case PROP_XNAME: set_text(g.xname); break;
+    case PROP_XID: g_value_set_uint64(value, g.source.xid); break;
+    case PROP_XNAME: set_text(g.source.xname); break;
     case PROP_SKIP_UNCHANGED: g_value_set_boolean(value, s.skip_unchanged); break;
     case PROP_KEEPALIVE_TIME: g_value_set_uint(value, s.keepalive_ms); break;
     case PROP_EOS_ON_MONITOR_LOSS: g_value_set_boolean(value, s.eos_on_monitor_loss); break;
@@ -369,8 +369,8 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
             settings, [element] { return running_time_now(element); });
     } catch (const std::exception &e) {
         xshm::Step failure = xshm::CaptureSession::failure_of(e, xshm::Failure::Open);
-        failure.detail = "display-name=" + settings.grabber.display_name + " " +
-                         settings.grabber.region.describe();
+        failure.detail = "display-name=" + settings.grabber.source.display_name + " " +
+                         settings.grabber.source.region.describe();
         report(self, failure);
         std::lock_guard<std::mutex> lock(priv->settings_lock);
         priv->running = false;

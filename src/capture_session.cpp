@@ -64,8 +64,8 @@ void CaptureSession::measure_first_latency() {
 // is looked up again by id after a move or a minimize.
 void CaptureSession::pin_window() {
     if (const uint32_t id = grabber_->window_id()) {
-        options_.grabber.xid = id;
-        options_.grabber.xname.clear();
+        options_.grabber.source.xid = id;
+        options_.grabber.source.xname.clear();
     }
 }
 

@@ -3,10 +3,10 @@
 // A source knows where its pixels are (the drawable and the region in it),
 // where that is on the screen (for the pointer), what damage is tracked on,
 // and whether an event moved, showed or ended it (look for it again). The grabber captures
-// whatever source it is given.
+// whatever source it is given; open_capture_source.h picks which.
 #pragma once
 
-#include <memory>
+#include <cstdint>
 #include <string>
 
 #include <xcb/xcb.h>
@@ -16,8 +16,18 @@
 
 namespace xshm {
 
-class DisplayConnection;
-struct GrabberOptions;
+// What to capture, as users name it (how to capture is the grabber's concern).
+struct SourceRequest {
+    std::string display_name; // empty: $DISPLAY
+    // Empty: the whole X screen. Else "primary", a RandR monitor or output
+    // name, or an index; `region` then applies inside that monitor.
+    std::string monitor;
+    // A window instead (ximagesrc's xid / xname): its own contents where the
+    // server has Composite, else what is visible of it.
+    uint32_t xid = 0;
+    std::string xname;
+    RegionRequest region;
+};
 
 class CaptureSource {
 public:
@@ -58,10 +68,5 @@ protected:
     bool shown_ = true;
     bool needs_repaint_ = false;
 };
-
-// Finds what `options` asks for (a window, a monitor, else the screen, with
-// its region). Throws Error, MonitorNotFound or WindowNotFound naming it.
-std::unique_ptr<CaptureSource> open_capture_source(std::shared_ptr<DisplayConnection> display,
-                                                   const GrabberOptions &options);
 
 } // namespace xshm

@@ -5,8 +5,6 @@
 #include <cstring>
 
 #include "display_connection.h"
-#include "error.h"
-#include "xcb_handles.h"
 
 namespace xshm {
 namespace {

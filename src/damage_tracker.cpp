@@ -5,7 +5,6 @@
 #include <cstdlib>
 
 #include "display_connection.h"
-#include "error.h"
 
 namespace xshm {
 

@@ -19,7 +19,6 @@
 
 #include "bounded_connect.h"
 #include "error.h"
-#include "xcb_handles.h"
 
 namespace xshm {
 namespace {

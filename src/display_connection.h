@@ -58,7 +58,6 @@ public:
     const std::string &name() const { return name_; }
     const xcb_setup_t *setup() const { return setup_; }
     const xcb_screen_t *screen() const { return screen_; }
-    int screen_number() const { return screen_number_; }
     const ShmSupport &shm() const { return shm_; }
     // Negotiated once here for everyone on this connection, in one round
     // trip: XFIXES 2 (regions, cursor images), RandR 1.5 (monitors, layout

@@ -34,10 +34,6 @@ public:
         last_ = tick.number;
         started_ = true;
     }
-    void restart() {
-        started_ = false;
-        last_ = 0;
-    }
 
 private:
     uint64_t number_at(Nanos time) const;

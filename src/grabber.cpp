@@ -11,8 +11,8 @@
 #include <xcb/shm.h>
 
 #include "error.h"
+#include "open_capture_source.h"
 #include "shm_segment.h"
-#include "window_source.h"
 #include "xcb_handles.h"
 
 namespace xshm {
@@ -43,8 +43,8 @@ const char *capture_path_name(CapturePath path) {
 }
 
 Grabber::Grabber(const GrabberOptions &options) {
-    display_ = DisplayConnection::open(options.display_name);
-    source_ = open_capture_source(display_, options);
+    display_ = DisplayConnection::open(options.source.display_name);
+    source_ = open_capture_source(display_, options.source);
     format_ = source_->format();
     stride_ = format_.stride(region().width);
     choose_path(options);

@@ -22,16 +22,9 @@ namespace xshm {
 enum class CapturePath { ShmMemfd, ShmSysV, GetImage };
 const char *capture_path_name(CapturePath path);
 
+// What to capture, and how.
 struct GrabberOptions {
-    std::string display_name; // empty: $DISPLAY
-    // Empty: the whole X screen. Else "primary", a RandR monitor or output
-    // name, or an index; `region` then applies inside that monitor.
-    std::string monitor;
-    // A window instead (ximagesrc's xid / xname): its own contents where the
-    // server has Composite, else what is visible of it.
-    uint32_t xid = 0;
-    std::string xname;
-    RegionRequest region;
+    SourceRequest source;
     bool force_get_image = false; // ximagesrc's "remote"
     unsigned max_slots = 8;
     bool use_damage = true;   // fetch only what changed, where DAMAGE exists

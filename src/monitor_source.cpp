@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include "monitor_source.h"
+
 #include <chrono>
 
 #include "display_connection.h"
 #include "error.h"
-#include "grabber.h"
 #include "monitor_lookup.h"
 #include "screen_source.h"
 
@@ -14,13 +15,13 @@ namespace {
 // captured monitor is also looked up again once a second.
 class MonitorSource : public ScreenAreaSource {
 public:
-    MonitorSource(std::shared_ptr<DisplayConnection> display, const GrabberOptions &options)
-        : ScreenAreaSource(*display), display_(std::move(display)), spec_(options.monitor) {
+    MonitorSource(std::shared_ptr<DisplayConnection> display, const SourceRequest &request)
+        : ScreenAreaSource(*display), display_(std::move(display)), spec_(request.monitor) {
         const auto monitors = list_monitors(*display_);
         std::string note;
         const Monitor &monitor = find_monitor(monitors, spec_, display_->name(), &note);
         area_ = {monitor.x, monitor.y, monitor.width, monitor.height};
-        capture_area(*display_, options.region, area_,
+        capture_area(*display_, request.region, area_,
                      "monitor " + monitor.describe() + " on display '" + display_->name() + "'",
                      "monitor " + monitor.describe());
         caveat_ = note;
@@ -52,8 +53,8 @@ private:
 } // namespace
 
 std::unique_ptr<CaptureSource> open_monitor_source(std::shared_ptr<DisplayConnection> display,
-                                                   const GrabberOptions &options) {
-    return std::make_unique<MonitorSource>(std::move(display), options);
+                                                   const SourceRequest &request) {
+    return std::make_unique<MonitorSource>(std::move(display), request);
 }
 
 } // namespace xshm

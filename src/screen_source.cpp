@@ -3,7 +3,6 @@
 
 #include "display_connection.h"
 #include "error.h"
-#include "grabber.h"
 
 namespace xshm {
 
@@ -37,10 +36,10 @@ namespace {
 
 class ScreenSource : public ScreenAreaSource {
 public:
-    ScreenSource(DisplayConnection &display, const GrabberOptions &options)
+    ScreenSource(DisplayConnection &display, const SourceRequest &request)
         : ScreenAreaSource(display) {
         const xcb_screen_t *screen = display.screen();
-        capture_area(display, options.region,
+        capture_area(display, request.region,
                      {0, 0, screen->width_in_pixels, screen->height_in_pixels},
                      "display '" + display.name() + "'", "the screen");
     }
@@ -49,8 +48,8 @@ public:
 } // namespace
 
 std::unique_ptr<CaptureSource> open_screen_source(std::shared_ptr<DisplayConnection> display,
-                                                  const GrabberOptions &options) {
-    return std::make_unique<ScreenSource>(*display, options);
+                                                  const SourceRequest &request) {
+    return std::make_unique<ScreenSource>(*display, request);
 }
 
 } // namespace xshm

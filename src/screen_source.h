@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Sources on the screen itself: the whole screen (or a region of it), and a
-// RandR monitor (or a region of it). Both follow RandR's layout changes.
+// The whole screen (or a region of it), and what a monitor (monitor_source)
+// shares with it: an area of the root window that follows RandR's layout changes.
 #pragma once
 
 #include <memory>
@@ -11,7 +11,7 @@
 
 namespace xshm {
 
-struct RegionRequest;
+class DisplayConnection;
 
 // An area of the root window (the screen, or a monitor on it), followed
 // through RandR.
@@ -31,8 +31,6 @@ private:
 };
 
 std::unique_ptr<CaptureSource> open_screen_source(std::shared_ptr<DisplayConnection> display,
-                                                  const GrabberOptions &options);
-std::unique_ptr<CaptureSource> open_monitor_source(std::shared_ptr<DisplayConnection> display,
-                                                   const GrabberOptions &options);
+                                                  const SourceRequest &request);
 
 } // namespace xshm

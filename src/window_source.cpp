@@ -7,21 +7,21 @@
 
 #include "display_connection.h"
 #include "error.h"
-#include "grabber.h"
+#include "window_lookup.h"
 
 namespace xshm {
 namespace {
 
 class WindowSource : public CaptureSource {
 public:
-    WindowSource(std::shared_ptr<DisplayConnection> display, const GrabberOptions &options)
+    WindowSource(std::shared_ptr<DisplayConnection> display, const SourceRequest &request)
         : display_(std::move(display)) {
-        const WindowInfo w = find_window(*display_, options.xid, options.xname);
+        const WindowInfo w = find_window(*display_, request.xid, request.xname);
         const std::string where =
             "window " + w.describe() + " on display '" + display_->name() + "'";
         Region inside;
         try {
-            inside = resolve_region(options.region, w.width, w.height);
+            inside = resolve_region(request.region, w.width, w.height);
         } catch (const Error &e) {
             throw Error(std::string(e.what()) + " of " + where);
         }
@@ -133,8 +133,8 @@ private:
 } // namespace
 
 std::unique_ptr<CaptureSource> open_window_source(std::shared_ptr<DisplayConnection> display,
-                                                  const GrabberOptions &options) {
-    return std::make_unique<WindowSource>(std::move(display), options);
+                                                  const SourceRequest &request) {
+    return std::make_unique<WindowSource>(std::move(display), request);
 }
 
 } // namespace xshm

@@ -7,11 +7,12 @@
 #include <memory>
 
 #include "capture_source.h"
-#include "window_lookup.h"
 
 namespace xshm {
 
+class DisplayConnection;
+
 std::unique_ptr<CaptureSource> open_window_source(std::shared_ptr<DisplayConnection> display,
-                                                  const GrabberOptions &options);
+                                                  const SourceRequest &request);
 
 } // namespace xshm

@@ -48,7 +48,7 @@ std::string error_of(const std::function<void()> &f) {
 
 std::unique_ptr<Grabber> open_grabber(const std::string &display) {
     GrabberOptions options;
-    options.display_name = display;
+    options.source.display_name = display;
     return std::make_unique<Grabber>(options);
 }
 
@@ -63,7 +63,7 @@ constexpr Nanos kMs = 1000000;
 
 SessionOptions session_options(const XvfbServer &x) {
     SessionOptions o;
-    o.grabber.display_name = x.display();
+    o.grabber.source.display_name = x.display();
     o.grabber.show_pointer = false; // frames are compared with painted pixels
     return o;
 }
@@ -143,7 +143,7 @@ GST_END_TEST;
 GST_START_TEST(unsupported_layout_is_named) {
     XvfbServer x8({64, 64, 8});
     GrabberOptions o;
-    o.display_name = x8.display();
+    o.source.display_name = x8.display();
     const std::string e = error_of([&] { Grabber g(o); });
     fail_unless(contains(e, "depth 8") && contains(e, "8 bits per pixel"), "%s", e.c_str());
 }
@@ -151,7 +151,7 @@ GST_END_TEST;
 
 GST_START_TEST(bad_display_is_named) {
     GrabberOptions o;
-    o.display_name = ":4094";
+    o.source.display_name = ":4094";
     const std::string e = error_of([&] { Grabber g(o); });
     fail_unless(contains(e, "':4094'"), "%s", e.c_str());
 }

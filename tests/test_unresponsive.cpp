@@ -347,7 +347,7 @@ GST_END_TEST;
 GST_START_TEST(interrupted_damage_collect_loses_no_change) {
     PaintedScreen screen({160, 120, 24}, 7);
     xshm::SessionOptions o;
-    o.grabber.display_name = screen.display();
+    o.grabber.source.display_name = screen.display();
     o.grabber.show_pointer = false;
     xshm::CaptureSession session(o, [] { return xshm::Nanos(0); });
     xshm::Step first = session.next(session.schedule(0));

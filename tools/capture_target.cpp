@@ -12,16 +12,16 @@ namespace {
 
 xshm::GrabberOptions grabber_options(const RecorderOptions &o) {
     xshm::GrabberOptions g;
-    g.display_name = o.display;
-    g.monitor = o.monitor;
+    g.source.display_name = o.display;
+    g.source.monitor = o.monitor;
     if (const auto id = window_id(o.window))
-        g.xid = *id;
+        g.source.xid = *id;
     else
-        g.xname = o.window;
+        g.source.xname = o.window;
     if (!o.region.empty())
-        g.region = {unsigned(o.region_x), unsigned(o.region_y),
-                    unsigned(o.region_x) + o.region_width - 1,
-                    unsigned(o.region_y) + o.region_height - 1};
+        g.source.region = {unsigned(o.region_x), unsigned(o.region_y),
+                           unsigned(o.region_x) + o.region_width - 1,
+                           unsigned(o.region_y) + o.region_height - 1};
     g.show_pointer = false; // only looking
     g.use_damage = false;
     g.max_slots = 1;
@@ -67,7 +67,7 @@ xshm::Region probe(CaptureTarget &target, const RecorderOptions &options) {
 // 4:2:0: the last column or row of an odd size is left out. The size is the
 // limits' smallest at least, so the region's end is never 0 ("to the edge").
 void crop_to_even(CaptureTarget &target, const xshm::Region &region) {
-    xshm::RegionRequest &r = target.grabber.region;
+    xshm::RegionRequest &r = target.grabber.source.region;
     const unsigned x0 = r.startx, y0 = r.starty; // 0, 0 without --region
     target.width = region.width & ~1u;
     target.height = region.height & ~1u;

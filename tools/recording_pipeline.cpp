@@ -149,17 +149,17 @@ void RecordingPipeline::build_video(const RecorderOptions &o, const EncoderPlan 
     source_ = make("xshmsrc", "capture");
     source_pad_ = gst_element_get_static_pad(source_, "src");
     const xshm::GrabberOptions &g = target.grabber;
-    if (!g.display_name.empty())
-        g_object_set(source_, "display-name", g.display_name.c_str(), nullptr);
-    if (!g.monitor.empty())
-        g_object_set(source_, "monitor", g.monitor.c_str(), nullptr);
-    if (g.xid != 0)
-        g_object_set(source_, "xid", guint64(g.xid), nullptr);
-    if (!g.xname.empty())
-        g_object_set(source_, "xname", g.xname.c_str(), nullptr);
-    g_object_set(source_, "startx", g.region.startx, "starty", g.region.starty, "endx",
-                 g.region.endx, "endy", g.region.endy, "show-pointer", gboolean(o.pointer),
-                 "skip-unchanged", gboolean(!o.constant_rate), nullptr);
+    if (!g.source.display_name.empty())
+        g_object_set(source_, "display-name", g.source.display_name.c_str(), nullptr);
+    if (!g.source.monitor.empty())
+        g_object_set(source_, "monitor", g.source.monitor.c_str(), nullptr);
+    if (g.source.xid != 0)
+        g_object_set(source_, "xid", guint64(g.source.xid), nullptr);
+    if (!g.source.xname.empty())
+        g_object_set(source_, "xname", g.source.xname.c_str(), nullptr);
+    g_object_set(source_, "startx", g.source.region.startx, "starty", g.source.region.starty,
+                 "endx", g.source.region.endx, "endy", g.source.region.endy, "show-pointer",
+                 gboolean(o.pointer), "skip-unchanged", gboolean(!o.constant_rate), nullptr);
 
     // xshmsrc converts itself (only the rows that changed) where it can;
     // videoconvert does the rest (GetImage, 16-bit screens, ffv1's BGRx passes).
