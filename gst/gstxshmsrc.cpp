@@ -59,6 +59,7 @@ enum {
     PROP_EOS_ON_MONITOR_LOSS,
     PROP_XID,
     PROP_XNAME,
+    PROP_CAPTURE_SOURCE,
 };
 
 bool is_live_property(guint prop_id) {
@@ -74,6 +75,7 @@ struct Snapshot {
     GstClockTime latency = 0;                  // measured capture time
     GstClockTime period = GST_CLOCK_TIME_NONE; // the negotiated pace
     std::string capture_path;
+    std::string capture_source;       // what start() found: "monitor HDMI-1 ... of X display ':0'"
     xshm::SessionStats stopped_stats; // the last session's, once it is gone
 };
 
@@ -264,6 +266,11 @@ static void get_status_property(GstXShmSrcPrivate *priv, guint prop_id, GValue *
         g_value_set_string(value, path.empty() ? nullptr : path.c_str());
         return;
     }
+    if (prop_id == PROP_CAPTURE_SOURCE) {
+        const std::string &text = priv->snapshot.capture_source;
+        g_value_set_string(value, text.empty() ? nullptr : text.c_str());
+        return;
+    }
     g_value_take_boxed(value, stats_structure(priv->session ? priv->session->stats()
                                                             : priv->snapshot.stopped_stats));
 }
@@ -271,7 +278,7 @@ static void get_status_property(GstXShmSrcPrivate *priv, guint prop_id, GValue *
 static void gst_xshm_src_get_property(GObject *object, guint prop_id, GValue *value,
                                       GParamSpec *pspec) {
     auto *priv = GST_XSHM_SRC(object)->priv;
-    if (prop_id == PROP_CAPTURE_PATH || prop_id == PROP_STATS)
+    if (prop_id == PROP_CAPTURE_PATH || prop_id == PROP_STATS || prop_id == PROP_CAPTURE_SOURCE)
         return get_status_property(priv, prop_id, value);
     std::lock_guard<std::mutex> lock(priv->settings_lock);
     const xshm::SessionOptions &s = priv->settings;
@@ -385,6 +392,8 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
         snap.format = session->format();
         snap.latency = to_clock_time(session->latency());
         snap.capture_path = xshm::capture_path_name(session->grabber().path());
+        snap.capture_source = session->grabber().source_description() + " of X display '" +
+                              session->grabber().display_name() + "'";
         priv->session = std::move(session);
     }
     g_object_notify(G_OBJECT(self), "capture-path");
@@ -963,6 +972,12 @@ static void install_capture_properties(GObjectClass *object_class, GParamFlags r
                             "How frames are captured, known "
                             "once started: shm-memfd, shm-sysv (zero-copy) or get-image "
                             "(fallback without MIT-SHM)",
+                            nullptr, readable));
+    g_object_class_install_property(
+        object_class, PROP_CAPTURE_SOURCE,
+        g_param_spec_string("capture-source", "Capture source",
+                            "What is captured, as found when started: \"the screen of X "
+                            "display ':0'\", \"monitor HDMI-1 ...\", \"window 0x1e00003 ...\"",
                             nullptr, readable));
     g_object_class_install_property(
         object_class, PROP_USE_DAMAGE,

@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 #include <vector>
 
+#include "capture_target.h"
 #include "encoder_choice.h"
+#include "error.h"
 #include "output_file.h"
 #include "output_format.h"
 #include "progress_line.h"
@@ -258,6 +260,72 @@ GST_START_TEST(larger_pictures_are_scaled_to_fit) {
 }
 GST_END_TEST;
 
+// xshmsrc is set by property names from the options, and what it then says
+// of itself (its caps, capture-path, capture-source) decides the file's picture.
+GST_START_TEST(capture_target_follows_what_xshmsrc_found) {
+    const auto text = [](const PropertyList &list) {
+        std::string t;
+        for (const auto &p : list)
+            t += p.first + "=" + p.second + " ";
+        return t;
+    };
+    RecorderOptions o = parse({"--display", ":3", "--window", "0x1e00003", "--region",
+                               "101x99+10+20", "--no-pointer", "a.mkv"})
+                            .options;
+    OutputFormat f;
+    const PictureLimits l = picture_limits(f);
+    fail_unless_text(text(source_properties(o, l)),
+                     "display-name=:3 xid=31457283 startx=10 starty=20 endx=110 endy=118 "
+                     "show-pointer=false skip-unchanged=true ");
+    o = parse({"--window", "firefox", "--cfr", "a.mkv"}).options;
+    fail_unless_text(text(source_properties(o, l)),
+                     "xname=firefox show-pointer=true skip-unchanged=false ");
+    o = parse({"--monitor", "HDMI-1", "--region", "15x15+0+0", "a.mp4"}).options;
+    f.container = Container::Mp4;
+    try {
+        source_properties(o, picture_limits(f));
+        fail_unless(false, "a region smaller than MP4 takes was set");
+    } catch (const xshm::Error &e) {
+        fail_unless_text(e.what(), "cannot record monitor 'HDMI-1', region 15x15+0+0: 15x15 is "
+                                   "smaller than MP4 takes (16x16 at least)");
+    }
+
+    // An odd size loses its last column and row for 4:2:0 (cropped in the
+    // pipeline); FFV1 takes it whole.
+    o = parse({"--window", "xterm", "a.mkv"}).options;
+    SourceReport seen{"window 0x400001 'xterm' of X display ':0'", 641, 481, true, true};
+    CaptureTarget t = capture_target(o, l, seen);
+    fail_unless_text(t.description, seen.description);
+    fail_unless(t.source_width == 641 && t.source_height == 481 && t.width == 640 &&
+                t.height == 480 && t.file_width == 640 && t.file_height == 480);
+    fail_unless(t.shared_memory && t.converts);
+    fail_unless_text(t.note, "recording 640x480 of 641x481: 4:2:0 video needs even sizes");
+    f = OutputFormat();
+    f.codec = Codec::Ffv1;
+    t = capture_target(o, picture_limits(f), seen);
+    fail_unless(t.width == 641 && t.height == 481 && t.note.empty());
+    // Smaller than the file takes, larger than the codec takes.
+    seen = {"window 0x400001 'tiny' of X display ':0'", 10, 10, false, false};
+    f = OutputFormat();
+    f.container = Container::Mp4;
+    try {
+        capture_target(o, picture_limits(f), seen);
+        fail_unless(false, "a 10x10 window was taken for MP4");
+    } catch (const xshm::Error &e) {
+        fail_unless_text(e.what(), "cannot record window 'xterm': 10x10 is smaller than MP4 takes "
+                                   "(16x16 at least)");
+    }
+    seen = {"the screen of X display ':0'", 16400, 64, false, false};
+    t = capture_target(parse({"a.mkv"}).options, l, seen);
+    fail_unless(!t.shared_memory && !t.converts && t.file_width == 16384 && t.file_height == 62);
+    fail_unless(contains(t.note, "the screen is 16400x64; H.264 takes at most 16384 pixels a "
+                                 "side: recording it scaled to 16384x62"),
+                "%s", t.note.c_str());
+    fail_unless_text(refusal(o, "no window 'xterm'"), "cannot record window 'xterm': no window "
+                                                      "'xterm'");
+}
+GST_END_TEST;
+
 GST_START_TEST(container_follows_the_file_name) {
     RecorderOptions o;
     std::string error;
@@ -413,6 +481,7 @@ GST_END_TEST;
     XSHM_CASE(quality_has_each_codec_range)                                                        \
     XSHM_CASE(picture_limits_of_each_output)                                                       \
     XSHM_CASE(larger_pictures_are_scaled_to_fit)                                                   \
+    XSHM_CASE(capture_target_follows_what_xshmsrc_found)                                           \
     XSHM_CASE(container_follows_the_file_name)                                                     \
     XSHM_CASE(encoder_is_hardware_where_there_is_one)                                              \
     XSHM_CASE(other_codecs_and_texts)                                                              \

@@ -100,6 +100,8 @@ GST_START_TEST(full_screen_is_pixel_exact) {
                                        "the first frame", 1);
     fail_unless(gst_memory_is_type(gst_buffer_peek_memory(b, 0), "XShmFrame"));
     fail_unless_text(cp.source_string("capture-path"), "shm-memfd");
+    fail_unless_text(cp.source_string("capture-source"),
+                     "the screen of X display '" + screen.display() + "'");
 
     fail_unless_text(caps_format(cp.source()), "BGRx");
     const FrameSize size = caps_size(cp.source());

@@ -5,28 +5,9 @@
 #include "error.h"
 #include "monitor_lookup.h"
 #include "window_lookup.h"
-#include "yuv_conversion.h"
 
 namespace xshm_record {
 namespace {
-
-xshm::GrabberOptions grabber_options(const RecorderOptions &o) {
-    xshm::GrabberOptions g;
-    g.source.display_name = o.display;
-    g.source.monitor = o.monitor;
-    if (const auto id = window_id(o.window))
-        g.source.xid = *id;
-    else
-        g.source.xname = o.window;
-    if (!o.region.empty())
-        g.source.region = {unsigned(o.region_x), unsigned(o.region_y),
-                           unsigned(o.region_x) + o.region_width - 1,
-                           unsigned(o.region_y) + o.region_height - 1};
-    g.show_pointer = false; // only looking
-    g.use_damage = false;
-    g.max_slots = 1;
-    return g;
-}
 
 std::string what_is_asked(const RecorderOptions &o) {
     const std::string region = o.region.empty() ? "" : "region " + o.region;
@@ -45,35 +26,9 @@ std::string size_text(unsigned width, unsigned height) {
 void refuse_smaller(const RecorderOptions &o, const PictureLimits &l, unsigned width,
                     unsigned height) {
     if (width < l.min_side || height < l.min_side)
-        throw xshm::Error("cannot record " + what_is_asked(o) + ": " + size_text(width, height) +
-                          " is smaller than " + l.smallest_by + " takes (" +
-                          size_text(l.min_side, l.min_side) + " at least)");
-}
-
-// Opens the display and captures one frame, as the recording will.
-xshm::Region probe(CaptureTarget &target, const RecorderOptions &options) {
-    try {
-        xshm::Grabber probe(target.grabber);
-        target.shared_memory = probe.slot_pool() != nullptr;
-        target.converts = target.shared_memory && xshm::converts_from(probe.format());
-        target.description =
-            probe.source_description() + " of X display '" + probe.display_name() + "'";
-        return probe.region();
-    } catch (const xshm::Error &e) {
-        throw xshm::Error("cannot record " + what_is_asked(options) + ": " + e.what());
-    }
-}
-
-// 4:2:0: the last column or row of an odd size is left out. The size is the
-// limits' smallest at least, so the region's end is never 0 ("to the edge").
-void crop_to_even(CaptureTarget &target, const xshm::Region &region) {
-    xshm::RegionRequest &r = target.grabber.source.region;
-    const unsigned x0 = r.startx, y0 = r.starty; // 0, 0 without --region
-    target.width = region.width & ~1u;
-    target.height = region.height & ~1u;
-    r = {x0, y0, x0 + target.width - 1, y0 + target.height - 1};
-    target.note = "recording " + size_text(target.width, target.height) + " of " +
-                  size_text(region.width, region.height) + ": 4:2:0 video needs even sizes";
+        throw xshm::Error(refusal(o, size_text(width, height) + " is smaller than " +
+                                         l.smallest_by + " takes (" +
+                                         size_text(l.min_side, l.min_side) + " at least)"));
 }
 
 // Larger than the codec takes: scaled down to fit, aspect kept.
@@ -81,10 +36,10 @@ void fit_file_size(CaptureTarget &target, const RecorderOptions &o, const Pictur
     const auto size = file_size(l, target.width, target.height);
     const std::string captured = size_text(target.width, target.height);
     if (!size)
-        throw xshm::Error("cannot record " + what_is_asked(o) + ": " + captured + " does not fit " +
-                          l.codec + " with its aspect kept (" +
-                          why_too_large(l, target.width, target.height) + ", and " + l.smallest_by +
-                          " takes " + size_text(l.min_side, l.min_side) + " at least)");
+        throw xshm::Error(refusal(
+            o, captured + " does not fit " + l.codec + " with its aspect kept (" +
+                   why_too_large(l, target.width, target.height) + ", and " + l.smallest_by +
+                   " takes " + size_text(l.min_side, l.min_side) + " at least)"));
     target.file_width = size->width;
     target.file_height = size->height;
     if (size->width != target.width || size->height != target.height)
@@ -95,18 +50,51 @@ void fit_file_size(CaptureTarget &target, const RecorderOptions &o, const Pictur
 
 } // namespace
 
-CaptureTarget find_capture_target(const RecorderOptions &options, const PictureLimits &limits) {
-    if (!options.region.empty()) // before xshm is asked for it at all
-        refuse_smaller(options, limits, options.region_width, options.region_height);
+std::string refusal(const RecorderOptions &options, const std::string &why) {
+    return "cannot record " + what_is_asked(options) + ": " + why;
+}
+
+PropertyList source_properties(const RecorderOptions &o, const PictureLimits &l) {
+    PropertyList p;
+    if (!o.display.empty())
+        p.emplace_back("display-name", o.display);
+    if (!o.monitor.empty())
+        p.emplace_back("monitor", o.monitor);
+    if (const auto id = window_id(o.window))
+        p.emplace_back("xid", std::to_string(*id));
+    else if (!o.window.empty())
+        p.emplace_back("xname", o.window);
+    if (!o.region.empty()) { // refused before xshmsrc is asked for it at all
+        refuse_smaller(o, l, o.region_width, o.region_height);
+        // Its size is at least the limits' smallest, so its end is never 0 ("to the edge").
+        const unsigned x = unsigned(o.region_x), y = unsigned(o.region_y);
+        p.emplace_back("startx", std::to_string(x));
+        p.emplace_back("starty", std::to_string(y));
+        p.emplace_back("endx", std::to_string(x + o.region_width - 1));
+        p.emplace_back("endy", std::to_string(y + o.region_height - 1));
+    }
+    p.emplace_back("show-pointer", o.pointer ? "true" : "false");
+    p.emplace_back("skip-unchanged", o.constant_rate ? "false" : "true");
+    return p;
+}
+
+CaptureTarget capture_target(const RecorderOptions &o, const PictureLimits &l,
+                             const SourceReport &source) {
     CaptureTarget target;
-    target.grabber = grabber_options(options);
-    const xshm::Region region = probe(target, options);
-    refuse_smaller(options, limits, region.width, region.height); // a monitor, a window
-    target.width = region.width;
-    target.height = region.height;
-    if (limits.even && (region.width % 2 || region.height % 2))
-        crop_to_even(target, region);
-    fit_file_size(target, options, limits);
+    target.description = source.description;
+    target.source_width = source.width;
+    target.source_height = source.height;
+    target.shared_memory = source.shared_memory;
+    target.converts = source.converts;
+    refuse_smaller(o, l, source.width, source.height); // a monitor, a window
+    // 4:2:0: the last column or row of an odd size is left out (cropped in
+    // the pipeline). The size is the limits' smallest at least.
+    target.width = l.even ? source.width & ~1u : source.width;
+    target.height = l.even ? source.height & ~1u : source.height;
+    if (target.width != source.width || target.height != source.height)
+        target.note = "recording " + size_text(target.width, target.height) + " of " +
+                      size_text(source.width, source.height) + ": 4:2:0 video needs even sizes";
+    fit_file_size(target, o, l);
     return target;
 }
 

@@ -206,7 +206,7 @@ void on_resized(const Run &run, const GstStructure *s) {
     const std::string file_size =
         std::to_string(run.target.file_width) + "x" + std::to_string(run.target.file_height);
     const std::string now = std::to_string(width) + "x" + std::to_string(height);
-    if (unsigned(width) == run.target.width && unsigned(height) == run.target.height)
+    if (unsigned(width) == run.target.source_width && unsigned(height) == run.target.source_height)
         tell("the recorded area is " + now + " again");
     else
         tell("the recorded area is now " + now + ": scaled to fit the file's " + file_size +
@@ -347,10 +347,11 @@ void tell(const std::string &message) {
 }
 
 int record(const RecorderOptions &options, const OutputFormat &format, const EncoderPlan &encoder,
-           const CaptureTarget &target) {
+           SourceElement &source) {
+    const CaptureTarget &target = source.target();
     Run run(options, target);
     try {
-        run.pipeline = std::make_unique<RecordingPipeline>(options, format, encoder, target,
+        run.pipeline = std::make_unique<RecordingPipeline>(options, format, encoder, source,
                                                            run.output.writing_path());
     } catch (const std::runtime_error &e) {
         tell(e.what());
@@ -363,8 +364,7 @@ int record(const RecorderOptions &options, const OutputFormat &format, const Enc
     GstBus *bus = gst_element_get_bus(run.pipeline->pipeline());
     gst_bus_add_watch(bus, on_bus_message, &run);
     end_at_once_while_starting(run.output.created_path());
-    if (gst_element_set_state(run.pipeline->pipeline(), GST_STATE_PLAYING) ==
-        GST_STATE_CHANGE_FAILURE) {
+    if (run.pipeline->start() == GST_STATE_CHANGE_FAILURE) {
         run.status = kFailed;
         g_idle_add(quit_loop, run.loop); // once the bus said why
     }

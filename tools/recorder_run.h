@@ -6,10 +6,10 @@
 
 #include <string>
 
-#include "capture_target.h"
 #include "encoder_choice.h"
 #include "output_format.h"
 #include "recorder_options.h"
+#include "source_element.h"
 
 namespace xshm_record {
 
@@ -19,7 +19,8 @@ constexpr int kRecorded = 0, kFailed = 1, kRefused = 2, kAborted = 130;
 // Writes "xshm-record: <message>" to stderr (clearing a status line first).
 void tell(const std::string &message);
 
+// Records from `source` (started: see source_element.h), which joins the pipeline.
 int record(const RecorderOptions &options, const OutputFormat &format, const EncoderPlan &encoder,
-           const CaptureTarget &target);
+           SourceElement &source);
 
 } // namespace xshm_record

@@ -14,10 +14,6 @@
 namespace xshm_record {
 namespace {
 
-// GetImage frames queued before the encoder at most: as many as xshmsrc's
-// shared-memory slots would allow.
-const guint kGetImageQueue = xshm::GrabberOptions().max_slots;
-
 // Where a missing element comes from, on Debian.
 std::string package_of(const std::string &factory) {
     if (factory == "xshmsrc")
@@ -30,8 +26,8 @@ std::string package_of(const std::string &factory) {
         return "Debian package gstreamer1.0-libav";
     if (factory == "h264parse" || factory.rfind("va", 0) == 0 || factory.rfind("nv", 0) == 0)
         return "Debian package gstreamer1.0-plugins-bad";
-    if (factory == "pulsesrc" || factory.find("mux") != std::string::npos ||
-        factory.rfind("vp", 0) == 0)
+    if (factory == "pulsesrc" || factory == "videocrop" ||
+        factory.find("mux") != std::string::npos || factory.rfind("vp", 0) == 0)
         return "Debian package gstreamer1.0-plugins-good";
     return "Debian package gstreamer1.0-plugins-base";
 }
@@ -68,12 +64,12 @@ GstCaps *video_caps(const RecorderOptions &o, const std::string &format) {
 } // namespace
 
 RecordingPipeline::RecordingPipeline(const RecorderOptions &options, const OutputFormat &format,
-                                     const EncoderPlan &encoder, const CaptureTarget &target,
+                                     const EncoderPlan &encoder, SourceElement &source,
                                      const std::string &location)
     : keyframe_advance_(std::max(GstClockTimeDiff(options.keyint * GST_SECOND) -
                                      GstClockTimeDiff(GST_SECOND / options.fps),
                                  GstClockTimeDiff(0))),
-      location_(location), fragmented_mp4_(format.container == Container::Mp4) {
+      capture_(source), location_(location), fragmented_mp4_(format.container == Container::Mp4) {
     pipeline_ = gst_pipeline_new("xshm-record");
     // The system clock, not pulsesrc's: file time is wall time, as -t and the
     // screen's changes count it (an audio clock starts late and runs apart).
@@ -84,13 +80,24 @@ RecordingPipeline::RecordingPipeline(const RecorderOptions &options, const Outpu
         GstElement *muxer = build_muxer(format, options, location);
         // With audio the muxer waits for both streams: encoded frames wait in
         // a queue of their own, not in the encoder holding the source's slots.
-        build_video(options, encoder, target, muxer, format.audio);
+        build_video(options, encoder, source.target(), muxer, format.audio);
         if (format.audio)
             build_audio(options, format, muxer);
     } catch (...) {
+        if (source_pad_ != nullptr)
+            gst_object_unref(source_pad_);
         gst_object_unref(pipeline_);
         throw;
     }
+}
+
+GstStateChangeReturn RecordingPipeline::start() {
+    // The source's state is locked: the pipeline does not stop and start it
+    // again, and its NO_PREROLL tells the pipeline that it is live.
+    if (gst_element_set_state(pipeline_, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE)
+        return GST_STATE_CHANGE_FAILURE;
+    capture_.release();
+    return gst_element_set_state(pipeline_, GST_STATE_PLAYING);
 }
 
 RecordingPipeline::~RecordingPipeline() {
@@ -146,20 +153,9 @@ GstElement *RecordingPipeline::build_muxer(const OutputFormat &format, const Rec
 void RecordingPipeline::build_video(const RecorderOptions &o, const EncoderPlan &plan,
                                     const CaptureTarget &target, GstElement *muxer,
                                     bool queue_encoded) {
-    source_ = make("xshmsrc", "capture");
+    source_ = capture_.element();
+    gst_bin_add(GST_BIN(pipeline_), source_);
     source_pad_ = gst_element_get_static_pad(source_, "src");
-    const xshm::GrabberOptions &g = target.grabber;
-    if (!g.source.display_name.empty())
-        g_object_set(source_, "display-name", g.source.display_name.c_str(), nullptr);
-    if (!g.source.monitor.empty())
-        g_object_set(source_, "monitor", g.source.monitor.c_str(), nullptr);
-    if (g.source.xid != 0)
-        g_object_set(source_, "xid", guint64(g.source.xid), nullptr);
-    if (!g.source.xname.empty())
-        g_object_set(source_, "xname", g.source.xname.c_str(), nullptr);
-    g_object_set(source_, "startx", g.source.region.startx, "starty", g.source.region.starty,
-                 "endx", g.source.region.endx, "endy", g.source.region.endy, "show-pointer",
-                 gboolean(o.pointer), "skip-unchanged", gboolean(!o.constant_rate), nullptr);
 
     // xshmsrc converts itself (only the rows that changed) where it can;
     // videoconvert does the rest (GetImage, 16-bit screens, ffv1's BGRx passes).
@@ -169,14 +165,17 @@ void RecordingPipeline::build_video(const RecorderOptions &o, const EncoderPlan 
     g_object_set(rate, "caps", caps, nullptr);
     gst_caps_unref(caps);
     // With shared memory the queue is bounded by xshmsrc's max-slots (a frame
-    // holds its slot); GetImage frames are allocated each time: bound them here.
+    // holds its slot); GetImage frames are allocated each time: bound them
+    // here, to as many.
+    guint slots = 0;
+    g_object_get(source_, "max-slots", &slots, nullptr);
     GstElement *queue = make("queue", "video-queue");
-    g_object_set(queue, "max-size-buffers", target.shared_memory ? 0u : kGetImageQueue,
-                 "max-size-bytes", 0u, "max-size-time", guint64(0), nullptr);
+    g_object_set(queue, "max-size-buffers", target.shared_memory ? 0u : slots, "max-size-bytes", 0u,
+                 "max-size-time", guint64(0), nullptr);
     GstElement *encoder = make(plan.factory.c_str(), "encoder");
     for (const auto &property : plan.properties)
         set_text(encoder, property.first, property.second);
-    GstElement *fit = build_fit(target, encoder);
+    GstElement *fit = build_crop(target, build_fit(target, encoder));
     if (in_source) {
         link_chain({source_, rate, queue, fit});
     } else {
@@ -211,9 +210,23 @@ void RecordingPipeline::build_video(const RecorderOptions &o, const EncoderPlan 
     if (o.constant_rate)
         probe(source_, "src", GST_PAD_PROBE_TYPE_BUFFER, on_source_buffer);
     probe(source_, "src", GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_source_caps);
-    screen_width_ = target.width; // what the file's size was chosen from
-    screen_height_ = target.height;
+    screen_width_ = target.source_width; // what the file's size was chosen from
+    screen_height_ = target.source_height;
     probe(encoder, "src", GST_PAD_PROBE_TYPE_BUFFER, on_encoded_buffer);
+}
+
+// 4:2:0 needs even sizes: videocrop leaves out the odd last column or row of
+// xshmsrc's frames (started before its size was known, xshmsrc cannot be
+// asked for less). Returns what frames go into: the videocrop before `fit`,
+// or `fit`.
+GstElement *RecordingPipeline::build_crop(const CaptureTarget &target, GstElement *fit) {
+    if (target.width == target.source_width && target.height == target.source_height)
+        return fit;
+    GstElement *crop = make("videocrop", "crop");
+    g_object_set(crop, "right", gint(target.source_width - target.width), "bottom",
+                 gint(target.source_height - target.height), nullptr);
+    link_chain({crop, fit});
+    return crop;
 }
 
 // videoscale ! video/x-raw,width=W,height=H,pixel-aspect-ratio=1/1 ! encoder:

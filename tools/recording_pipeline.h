@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The GStreamer pipeline xshm-record runs, built element by element (never
 // from a launch string glued from user input):
-//   xshmsrc ! caps ! queue [! videoconvert ! caps] ! videoscale ! size caps ! encoder
-//     [! parser] [! queue] ! muxer ! filesink
+//   xshmsrc ! caps ! queue [! videoconvert ! caps] [! videocrop] ! videoscale ! size caps
+//     ! encoder [! parser] [! queue] ! muxer ! filesink
 //   pulsesrc ! queue ! audioconvert ! audioresample ! audio encoder ! muxer   (--audio)
 // videoscale passes frames through untouched while the screen keeps the size
 // the file started with; after a resolution change it fits the new screen into
 // the file's size with black borders, so the file never changes size.
+// xshmsrc is the one already started (source_element.h), not made here.
 #pragma once
 
 #include <atomic>
@@ -19,6 +20,7 @@
 #include "encoder_choice.h"
 #include "output_format.h"
 #include "recorder_options.h"
+#include "source_element.h"
 
 namespace xshm_record {
 
@@ -27,10 +29,10 @@ std::string missing_element_text(const std::string &factory);
 
 class RecordingPipeline {
 public:
-    // Writes to `location`. Throws std::runtime_error naming an element that
-    // is not installed.
+    // Records from `source`, which joins the pipeline, to `location`.
+    // Throws std::runtime_error naming an element that is not installed.
     RecordingPipeline(const RecorderOptions &options, const OutputFormat &format,
-                      const EncoderPlan &encoder, const CaptureTarget &target,
+                      const EncoderPlan &encoder, SourceElement &source,
                       const std::string &location);
     ~RecordingPipeline();
     RecordingPipeline(const RecordingPipeline &) = delete;
@@ -38,6 +40,11 @@ public:
 
     GstElement *pipeline() const { return pipeline_; }
     GstElement *source() const { return source_; }
+
+    // To PLAYING: the rest goes to PAUSED around the source (already PAUSED,
+    // live), then the source is let go and all play. FAILURE when an element
+    // did not start (its error is on the bus).
+    GstStateChangeReturn start();
 
     // Counted as frames pass (streaming threads), read by the main loop.
     uint64_t frames_written() const { return frames_written_; }
@@ -57,6 +64,7 @@ private:
     void build_video(const RecorderOptions &options, const EncoderPlan &encoder,
                      const CaptureTarget &target, GstElement *muxer, bool queue_encoded);
     GstElement *build_fit(const CaptureTarget &target, GstElement *encoder);
+    GstElement *build_crop(const CaptureTarget &target, GstElement *fit);
     void build_audio(const RecorderOptions &options, const OutputFormat &format, GstElement *muxer);
     GstElement *build_muxer(const OutputFormat &format, const RecorderOptions &options,
                             const std::string &location);
@@ -70,9 +78,10 @@ private:
     void post(GstStructure *message);
 
     GstElement *pipeline_ = nullptr;
-    GstElement *source_ = nullptr;      // owned by the pipeline
+    GstElement *source_ = nullptr;      // capture_'s, in the pipeline
     GstPad *source_pad_ = nullptr;      // owned: where keyframe requests go
     GstClockTime keyframe_advance_ = 0; // keyint less one frame time: see on_encoded_buffer
+    SourceElement &capture_;            // released once the pipeline is PAUSED
     const std::string location_;        // the file written
     const bool fragmented_mp4_;         // its header's durations are kept up to date
     int header_fd_ = -1;                // the MP4 being written, for that (muxer's thread)

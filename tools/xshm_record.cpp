@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,7 +22,7 @@
 #include "output_format.h"
 #include "recorder_options.h"
 #include "recorder_run.h"
-#include "recording_pipeline.h"
+#include "source_element.h"
 
 using namespace xshm_record;
 
@@ -126,17 +127,13 @@ int main(int argc, char **argv) {
         tell(problem);
         return kRefused;
     }
-    CaptureTarget target;
+    // xshmsrc itself looks (a second look of our own could find another
+    // window, and cost a second X connection), and then records.
+    std::unique_ptr<SourceElement> source;
     try {
-        target = find_capture_target(o, picture_limits(*format));
+        source = std::make_unique<SourceElement>(o, picture_limits(*format));
     } catch (const xshm::Error &e) {
         tell(e.what());
-        return kRefused;
-    }
-    if (GstElementFactory *factory = gst_element_factory_find("xshmsrc"))
-        gst_object_unref(factory);
-    else {
-        tell(missing_element_text("xshmsrc"));
         return kRefused;
     }
     if (o.audio) {
@@ -147,5 +144,5 @@ int main(int argc, char **argv) {
         }
     }
     const EncoderPlan encoder = choose_encoder(encoder_request(o, *format), usable);
-    return record(o, *format, encoder, target);
+    return record(o, *format, encoder, *source);
 }
