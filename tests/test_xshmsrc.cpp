@@ -184,7 +184,8 @@ GST_START_TEST(every_frame_comes_from_the_negotiated_pool) {
     auto *cp = new CapturePipeline(display_prop(screen) + " use-damage=false max-slots=4",
                                    "framerate=100/1", 1);
     fail_unless_equals_int(cp->play(), GST_STATE_CHANGE_SUCCESS);
-    fail_unless_equals_string(cp->source_string("capture-path").c_str(), "shm-memfd");
+    const std::string path = cp->source_string("capture-path");
+    fail_unless_equals_string(path.c_str(), "shm-memfd");
     GstBuffer *first = cp->pull();
     fail_unless(first != nullptr);
     GstBufferPool *pool = negotiated_pool(*cp);
