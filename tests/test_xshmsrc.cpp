@@ -339,14 +339,14 @@ GST_START_TEST(start_stop_cycles_leak_nothing) {
     cycle(); // loads plugins, opens what GStreamer keeps open
     expect_all_finalized();
     const int fds = count_open_fds();
-    const int sysv = int(sysv_segments().size());
+    const int sysv = count_sysv_segments(getpid());
     for (int i = 0; i < 50; ++i)
         cycle();
     expect_all_finalized();
     fail_unless(count_open_fds() == fds, "%d fds open after 50 cycles, %d before", count_open_fds(),
                 fds);
     fail_unless_equals_int(count_slot_mappings(getpid()), 0);
-    fail_unless_equals_int(int(sysv_segments().size()), sysv);
+    fail_unless_equals_int(count_sysv_segments(getpid()), sysv);
     // The server let go of every segment too (it detaches on disconnect).
     ScreenPainter(x.display()).sync();
     fail_unless_equals_int(count_slot_mappings(x.pid()), 0);
@@ -355,13 +355,13 @@ GST_END_TEST;
 
 GST_START_TEST(memfd_path_makes_no_sysv_segment) {
     XvfbServer x({320, 240, 24});
-    const int before = int(sysv_segments().size());
+    const int before = count_sysv_segments(getpid());
     CapturePipeline cp(display_prop(x) + " use-damage=false");
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     GstBuffer *b = cp.pull();
     fail_unless(b != nullptr);
     fail_unless_text(cp.source_string("capture-path"), "shm-memfd");
-    fail_unless_equals_int(int(sysv_segments().size()), before);
+    fail_unless_equals_int(count_sysv_segments(getpid()), before);
     fail_unless(count_slot_mappings(getpid()) >= 1);
     gst_buffer_unref(b);
 }
