@@ -61,9 +61,10 @@ enum {
     PROP_XNAME,
 };
 
-bool is_live_property(guint prop_id) {
-    return prop_id == PROP_SHOW_POINTER || prop_id == PROP_SKIP_UNCHANGED ||
-           prop_id == PROP_KEEPALIVE_TIME || prop_id == PROP_EOS_ON_MONITOR_LOSS;
+// What may change while capturing is said once, in the flags the property is
+// installed with.
+bool is_live_property(const GParamSpec *pspec) {
+    return (pspec->flags & GST_PARAM_MUTABLE_PLAYING) != 0;
 }
 
 // What threads other than the streaming one read (caps and latency queries,
@@ -198,7 +199,8 @@ static void set_string(std::string &field, const GValue *value) {
     field = text ? text : "";
 }
 
-static void store_property(xshm::SessionOptions &s, guint prop_id, const GValue *value) {
+// False for what is not a setting (a read-only property, an unknown id).
+static bool store_property(xshm::SessionOptions &s, guint prop_id, const GValue *value) {
     xshm::GrabberOptions &g = s.grabber;
     switch (prop_id) {
     case PROP_DISPLAY_NAME: set_string(g.display_name, value); break;
@@ -216,25 +218,26 @@ static void store_property(xshm::SessionOptions &s, guint prop_id, const GValue 
     case PROP_SKIP_UNCHANGED: s.skip_unchanged = g_value_get_boolean(value); break;
     case PROP_KEEPALIVE_TIME: s.keepalive_ms = g_value_get_uint(value); break;
     case PROP_EOS_ON_MONITOR_LOSS: s.eos_on_monitor_loss = g_value_get_boolean(value); break;
+    default: return false;
     }
+    return true;
 }
 
 static void gst_xshm_src_set_property(GObject *object, guint prop_id, const GValue *value,
                                       GParamSpec *pspec) {
     auto *self = GST_XSHM_SRC(object);
     auto *priv = self->priv;
-    if (prop_id == PROP_0 || prop_id > PROP_XNAME || prop_id == PROP_CAPTURE_PATH ||
-        prop_id == PROP_STATS) {
+    bool stored = false, ignored_now = false;
+    {
+        std::lock_guard<std::mutex> lock(priv->settings_lock);
+        stored = store_property(priv->settings, prop_id, value);
+        ignored_now = priv->running && !is_live_property(pspec);
+    }
+    if (!stored) {
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
         return;
     }
-    bool ignored_now = false;
-    {
-        std::lock_guard<std::mutex> lock(priv->settings_lock);
-        store_property(priv->settings, prop_id, value);
-        ignored_now = priv->running && !is_live_property(prop_id);
-    }
-    if (is_live_property(prop_id))
+    if (is_live_property(pspec))
         priv->live_settings_changed = true;
     if (ignored_now)
         GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS,
@@ -676,7 +679,7 @@ static GstFlowReturn wait_for_frame_time(GstXShmSrc *self, const xshm::CaptureSe
     return wait_until(self, session, tick->due);
 }
 
-// show-pointer, skip-unchanged, keepalive-time and eos-on-monitor-loss, set while playing.
+// The properties set while playing (GST_PARAM_MUTABLE_PLAYING) reach the session.
 static void apply_live_settings(GstXShmSrc *self, xshm::CaptureSession &session) {
     auto *priv = self->priv;
     if (!priv->live_settings_changed.exchange(false))
