@@ -426,22 +426,22 @@ void CaptureSession::measure_latency(Nanos took, Step *step) {
 }
 
 std::string CaptureSession::update(const SessionOptions &options) {
+    SessionOptions next = options_;
+    copy_live_options(options, next);
     std::string warning;
-    if (options.grabber.show_pointer != options_.grabber.show_pointer) {
+    if (next.grabber.show_pointer != options_.grabber.show_pointer) {
         try {
-            grabber_->set_show_pointer(options.grabber.show_pointer);
-            options_.grabber.show_pointer = options.grabber.show_pointer;
+            grabber_->set_show_pointer(next.grabber.show_pointer);
         } catch (const std::exception &e) {
             warning = e.what();
+            next.grabber.show_pointer = options_.grabber.show_pointer; // still as it was
         }
     }
-    if (options.skip_unchanged != options_.skip_unchanged) {
-        options_.skip_unchanged = options.skip_unchanged;
-        format_.variable_rate = options.skip_unchanged;
+    if (next.skip_unchanged != options_.skip_unchanged) {
+        format_.variable_rate = next.skip_unchanged;
         format_changed_ = true;
     }
-    options_.keepalive_ms = options.keepalive_ms;
-    options_.eos_on_monitor_loss = options.eos_on_monitor_loss;
+    options_ = std::move(next);
     return warning;
 }
 

@@ -40,6 +40,16 @@ struct SessionOptions {
     bool eos_on_monitor_loss = false;
 };
 
+// The one list of the settings that may change while capturing (what
+// CaptureSession::update() takes): copies them from `from` into `to`. The
+// others hold for a session's life.
+inline void copy_live_options(const SessionOptions &from, SessionOptions &to) {
+    to.grabber.show_pointer = from.grabber.show_pointer;
+    to.skip_unchanged = from.skip_unchanged;
+    to.keepalive_ms = from.keepalive_ms;
+    to.eos_on_monitor_loss = from.eos_on_monitor_loss;
+}
+
 // The frames as the server writes them, and how they are paced.
 struct FrameFormat {
     std::string gst_format; // "BGRx", ...
@@ -154,9 +164,8 @@ public:
     FramePacer::Tick schedule(Nanos now) const { return pacer_.next(now); }
     // Decides and does what frame `tick` is. Never throws.
     Step next(const FramePacer::Tick &tick);
-    // Takes the settings that may change while capturing (show_pointer,
-    // skip_unchanged, keepalive_ms, eos_on_monitor_loss); returns a warning
-    // when one cannot be applied, else "".
+    // Takes the settings of `options` that may change while capturing
+    // (copy_live_options); returns a warning when one cannot be applied, else "".
     std::string update(const SessionOptions &options);
     // Downstream composes the pointer itself (an overlay), or not.
     void set_cursor_drawing(bool draw);
