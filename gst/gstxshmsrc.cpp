@@ -248,15 +248,23 @@ static void gst_xshm_src_set_property(GObject *object, guint prop_id, const GVal
 }
 
 static GstStructure *stats_structure(const xshm::SessionStats &st) {
-    return gst_structure_new(
-        "xshmsrc-stats", "frames", G_TYPE_UINT64, st.frames, "full-captures", G_TYPE_UINT64,
-        st.full_captures, "partial-captures", G_TYPE_UINT64, st.partial_captures, "repeated-frames",
-        G_TYPE_UINT64, st.repeated_frames, "keepalive-frames", G_TYPE_UINT64, st.keepalive_frames,
-        "closing-frames", G_TYPE_UINT64, st.closing_frames, "requested-frames", G_TYPE_UINT64,
-        st.requested_frames, "skipped-frames", G_TYPE_UINT64, st.skipped_frames, "bytes-fetched",
-        G_TYPE_UINT64, st.bytes_fetched, "bytes-full-frames", G_TYPE_UINT64, st.bytes_full,
-        "bytes-converted", G_TYPE_UINT64, st.bytes_converted, "cursor-image-fetches", G_TYPE_UINT64,
-        st.cursor_fetches, nullptr);
+    GstStructure *s = gst_structure_new_empty("xshmsrc-stats");
+    xshm::for_each_stat(st, [s](const char *name, uint64_t value) {
+        gst_structure_set(s, name, G_TYPE_UINT64, guint64(value), nullptr);
+    });
+    return s;
+}
+
+// Names the fields of stats_structure(); interned, as a static string.
+static const gchar *stats_blurb() {
+    std::string blurb = "What capture cost since start";
+    const char *separator = ": ";
+    for (const xshm::StatField &field : xshm::kStatFields) {
+        blurb += separator;
+        blurb += field.name;
+        separator = ", ";
+    }
+    return g_intern_string(blurb.c_str());
 }
 
 static void get_status_property(GstXShmSrcPrivate *priv, guint prop_id, GValue *value) {
@@ -969,12 +977,7 @@ static void install_capture_properties(GObjectClass *object_class, GParamFlags r
                              TRUE, live));
     g_object_class_install_property(
         object_class, PROP_STATS,
-        g_param_spec_boxed("stats", "Statistics",
-                           "What capture cost since start: frames, full-captures, "
-                           "partial-captures, repeated-frames, keepalive-frames, closing-frames, "
-                           "requested-frames, skipped-frames, bytes-fetched, bytes-full-frames, "
-                           "bytes-converted, cursor-image-fetches",
-                           GST_TYPE_STRUCTURE, readable));
+        g_param_spec_boxed("stats", "Statistics", stats_blurb(), GST_TYPE_STRUCTURE, readable));
 }
 
 static void install_stream_properties(GObjectClass *object_class, GParamFlags live) {

@@ -21,6 +21,7 @@
 #include "frame_memory.h"
 #include "frame_pacer.h"
 #include "grabber.h"
+#include "session_stats.h"
 #include "yuv_conversion.h"
 
 namespace xshm {
@@ -108,18 +109,6 @@ struct Step {
     std::string message;
     std::string detail;
     bool latency_grew = false; // a capture took longer than latency() said
-};
-
-struct SessionStats {
-    uint64_t frames = 0; // pushed, of any kind
-    uint64_t full_captures = 0, partial_captures = 0;
-    uint64_t repeated_frames = 0, keepalive_frames = 0, closing_frames = 0;
-    uint64_t requested_frames = 0;
-    uint64_t skipped_frames = 0; // frame times with nothing pushed
-    uint64_t bytes_fetched = 0;
-    uint64_t bytes_full = 0;      // what full captures of the captured frames would have fetched
-    uint64_t bytes_converted = 0; // BGRx bytes converted to I420/NV12/Y444
-    uint64_t cursor_fetches = 0;
 };
 
 // The rows of a converted frame to make again from the mirror (the slot the
