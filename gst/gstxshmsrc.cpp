@@ -70,7 +70,6 @@ bool is_live_property(const GParamSpec *pspec) {
 // What threads other than the streaming one read (caps and latency queries,
 // the "capture-path" and "stats" properties): copied here under `lock`.
 struct Snapshot {
-    bool started = false;
     xshm::FrameFormat format;
     GstClockTime latency = 0;                  // measured capture time
     GstClockTime period = GST_CLOCK_TIME_NONE; // the negotiated pace
@@ -83,16 +82,18 @@ GstClockTime to_clock_time(xshm::Nanos t) { return t < 0 ? GST_CLOCK_TIME_NONE :
 } // namespace
 
 // Who owns what: `settings` is any thread's, under `settings_lock`.
-// `session` is made by start() and freed by stop() (no streaming then), under
-// `lock`; the streaming thread uses it without the lock, other threads only
-// call its thread-safe methods, under `lock`. `snapshot` is under `lock`.
+// `session` is made by start() and freed by stop(), on the thread that changes
+// the state (no streaming then), under `lock`; that it is there is the one
+// "started" (fixed settings only warn, `snapshot` holds its format). The
+// streaming thread uses it without the lock, other threads only call its
+// thread-safe methods, under `lock`. `snapshot` is under `lock`. Where both
+// locks are taken, `lock` is taken first.
 // The streaming block is the streaming thread's (create, set_caps,
 // decide_allocation and negotiate all run there). `clock_id` and `flushing`
 // are under `clock_lock`, against unlock() and send_event() from other threads.
 struct GstXShmSrcPrivate {
     std::mutex settings_lock;
     xshm::SessionOptions settings;
-    bool running = false; // between start and stop: fixed settings only warn
     std::atomic<bool> live_settings_changed{false};
 
     std::mutex lock;
@@ -229,9 +230,12 @@ static void gst_xshm_src_set_property(GObject *object, guint prop_id, const GVal
     auto *priv = self->priv;
     bool stored = false, ignored_now = false;
     {
-        std::lock_guard<std::mutex> lock(priv->settings_lock);
+        // A fixed setting stored while start() opens the display, before the
+        // session is there, is the next start's, and says nothing.
+        std::lock_guard<std::mutex> lock(priv->lock);
+        std::lock_guard<std::mutex> settings_lock(priv->settings_lock);
         stored = store_property(priv->settings, prop_id, value);
-        ignored_now = priv->running && !is_live_property(pspec);
+        ignored_now = priv->session && !is_live_property(pspec);
     }
     if (!stored) {
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -368,7 +372,6 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
     {
         std::lock_guard<std::mutex> lock(priv->settings_lock);
         settings = priv->settings;
-        priv->running = true;
     }
     priv->live_settings_changed = false;
     std::unique_ptr<xshm::CaptureSession> session;
@@ -381,8 +384,6 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
         failure.detail = "display-name=" + settings.grabber.display_name + " " +
                          settings.grabber.region.describe();
         report(self, failure);
-        std::lock_guard<std::mutex> lock(priv->settings_lock);
-        priv->running = false;
         return FALSE;
     }
     log_source(self, *session, settings.grabber.use_damage);
@@ -390,7 +391,6 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
         std::lock_guard<std::mutex> lock(priv->lock);
         Snapshot &snap = priv->snapshot;
         snap = Snapshot();
-        snap.started = true;
         snap.format = session->format();
         snap.latency = to_clock_time(session->latency());
         snap.capture_path = xshm::capture_path_name(session->grabber().path());
@@ -410,13 +410,10 @@ static gboolean gst_xshm_src_stop(GstBaseSrc *basesrc) {
         std::lock_guard<std::mutex> lock(priv->lock);
         if (priv->session)
             priv->snapshot.stopped_stats = priv->session->stats();
-        priv->snapshot.started = false;
         session = std::move(priv->session);
     }
     // Slots still held downstream stay mapped; they no longer detach.
     session.reset();
-    std::lock_guard<std::mutex> lock(priv->settings_lock);
-    priv->running = false;
     return TRUE;
 }
 
@@ -461,9 +458,8 @@ static GstCaps *gst_xshm_src_get_caps(GstBaseSrc *basesrc, GstCaps *filter) {
     GstCaps *caps = nullptr;
     {
         std::lock_guard<std::mutex> lock(priv->lock);
-        const Snapshot &snap = priv->snapshot;
-        if (snap.started)
-            caps = offered_caps(snap.format);
+        if (priv->session)
+            caps = offered_caps(priv->snapshot.format);
     }
     if (caps == nullptr)
         return GST_BASE_SRC_CLASS(parent_class)->get_caps(basesrc, filter);
@@ -619,7 +615,7 @@ static gboolean gst_xshm_src_query(GstBaseSrc *basesrc, GstQuery *query) {
     GstClockTime min, period;
     {
         std::lock_guard<std::mutex> lock(priv->lock);
-        if (!priv->snapshot.started)
+        if (!priv->session)
             return GST_BASE_SRC_CLASS(parent_class)->query(basesrc, query);
         min = priv->snapshot.latency;
         period = priv->snapshot.period;
