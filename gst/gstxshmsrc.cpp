@@ -315,13 +315,20 @@ static void gst_xshm_src_get_property(GObject *object, guint prop_id, GValue *va
 
 // ------------------------------------------------------------ errors, in one place
 
+// A message stamped where the core decided it, not here.
+static void post(GstXShmSrc *self, GstMessageType type, GstResourceError code,
+                 const xshm::Step &step) {
+    const gchar *detail = step.detail.empty() ? nullptr : step.detail.c_str();
+    gst_element_message_full(GST_ELEMENT(self), type, GST_RESOURCE_ERROR, code,
+                             g_strdup(step.message.c_str()), g_strdup(detail), step.where.file,
+                             step.where.function, step.where.line);
+}
+
 // The session's failures as element messages and flow returns.
 static GstFlowReturn report(GstXShmSrc *self, const xshm::Step &step) {
-    const gchar *detail = step.detail.empty() ? nullptr : step.detail.c_str();
     if (step.outcome == xshm::Outcome::Ended) {
         if (!step.message.empty())
-            GST_ELEMENT_WARNING(self, RESOURCE, NOT_FOUND, ("%s", step.message.c_str()),
-                                ("%s", detail ? detail : ""));
+            post(self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR_NOT_FOUND, step);
         return GST_FLOW_EOS;
     }
     GstResourceError code = GST_RESOURCE_ERROR_READ;
@@ -331,9 +338,7 @@ static GstFlowReturn report(GstXShmSrc *self, const xshm::Step &step) {
     case xshm::Failure::NoSpace: code = GST_RESOURCE_ERROR_NO_SPACE_LEFT; break;
     default: break;
     }
-    gst_element_message_full(GST_ELEMENT(self), GST_MESSAGE_ERROR, GST_RESOURCE_ERROR, code,
-                             g_strdup(step.message.c_str()), g_strdup(detail), __FILE__,
-                             GST_FUNCTION, __LINE__);
+    post(self, GST_MESSAGE_ERROR, code, step);
     return GST_FLOW_ERROR;
 }
 

@@ -15,16 +15,19 @@ Nanos nanos_since(SteadyClock::time_point begin) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - begin).count();
 }
 
-Step outcome(Outcome what, std::string message = "", std::string detail = "") {
+Step outcome(Outcome what, std::string message = "", std::string detail = "",
+             SourceLocation where = SourceLocation::current()) {
     Step step;
     step.outcome = what;
     step.message = std::move(message);
     step.detail = std::move(detail);
+    step.where = where;
     return step;
 }
 
-Step failed(Failure kind, std::string message, std::string detail = "") {
-    Step step = outcome(Outcome::Failed, std::move(message), std::move(detail));
+Step failed(Failure kind, std::string message, std::string detail = "",
+            SourceLocation where = SourceLocation::current()) {
+    Step step = outcome(Outcome::Failed, std::move(message), std::move(detail), where);
     step.failure = kind;
     return step;
 }
@@ -102,17 +105,19 @@ void CaptureSession::reserve_frames(unsigned count) {
         converted_->set_max_slots(count);
 }
 
-Step CaptureSession::failure_of(const std::exception &error, Failure kind) {
+Step CaptureSession::failure_of(const std::exception &error, Failure kind, SourceLocation where) {
+    if (const auto *made_here = dynamic_cast<const Error *>(&error))
+        where = made_here->where();
     if (dynamic_cast<const ServerUnresponsive *>(&error) != nullptr)
         return failed(Failure::Read, error.what(),
-                      "the X server stopped answering (stopped or hung)");
+                      "the X server stopped answering (stopped or hung)", where);
     if (dynamic_cast<const ConnectionLost *>(&error) != nullptr)
         return failed(Failure::Read, error.what(),
-                      "the X server closed the connection or went away");
+                      "the X server closed the connection or went away", where);
     if (dynamic_cast<const MonitorNotFound *>(&error) != nullptr ||
         dynamic_cast<const WindowNotFound *>(&error) != nullptr)
-        return failed(Failure::NotFound, error.what());
-    return failed(kind, error.what());
+        return failed(Failure::NotFound, error.what(), "", where);
+    return failed(kind, error.what(), "", where);
 }
 
 Step CaptureSession::next(const FramePacer::Tick &tick) {

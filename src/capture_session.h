@@ -22,6 +22,7 @@
 #include "frame_pacer.h"
 #include "grabber.h"
 #include "session_stats.h"
+#include "source_location.h"
 #include "yuv_conversion.h"
 
 namespace xshm {
@@ -108,6 +109,7 @@ struct Step {
     Failure failure = Failure::None;
     std::string message;
     std::string detail;
+    SourceLocation where;      // where it was decided (what the element's messages say)
     bool latency_grew = false; // a capture took longer than latency() said
 };
 
@@ -178,8 +180,10 @@ public:
     void request_frame(const FrameRequest &request);
     SessionStats stats() const;
 
-    // A start-up exception as a failure (the element's one error mapping).
-    static Step failure_of(const std::exception &error, Failure kind);
+    // A start-up exception as a failure (the element's one error mapping),
+    // decided where an xshm::Error was made, else at the caller.
+    static Step failure_of(const std::exception &error, Failure kind,
+                           SourceLocation where = SourceLocation::current());
 
 private:
     Step decide(const FramePacer::Tick &tick);

@@ -288,6 +288,22 @@ GST_START_TEST(bad_display_is_named) {
 }
 GST_END_TEST;
 
+// The error's debug text says where it was decided: for a display that is
+// not there, the core's connection, not the element that posts it.
+GST_START_TEST(errors_say_where_they_arose) {
+    CapturePipeline cp("display-name=:4093");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_FAILURE);
+    GstMessage *message = cp.wait_message(GST_MESSAGE_ERROR, GST_SECOND);
+    fail_unless(message != nullptr);
+    gchar *debug = nullptr;
+    gst_message_parse_error(message, nullptr, &debug);
+    const std::string where = debug ? debug : "";
+    g_free(debug);
+    gst_message_unref(message);
+    fail_unless(contains(where, "src/display_connection.cpp("), "debug: %s", where.c_str());
+}
+GST_END_TEST;
+
 GST_START_TEST(bad_region_is_named) {
     XvfbServer x({640, 480, 24});
     const std::string error = start_error(display_prop(x) + " startx=100 endx=700");
@@ -383,6 +399,7 @@ GST_END_TEST;
     XSHM_CASE(remote_forces_get_image)                                                             \
     XSHM_CASE(sixteen_bit_screen_is_pixel_exact)                                                   \
     XSHM_CASE(bad_display_is_named)                                                                \
+    XSHM_CASE(errors_say_where_they_arose)                                                         \
     XSHM_CASE(bad_region_is_named)                                                                 \
     XSHM_CASE(server_death_is_an_error_within_a_second)                                            \
     XSHM_CASE(start_stop_cycles_leak_nothing)                                                      \
