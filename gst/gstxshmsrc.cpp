@@ -62,15 +62,15 @@ enum {
     PROP_CAPTURE_SOURCE,
 };
 
-bool is_live_property(guint prop_id) {
-    return prop_id == PROP_SHOW_POINTER || prop_id == PROP_SKIP_UNCHANGED ||
-           prop_id == PROP_KEEPALIVE_TIME || prop_id == PROP_EOS_ON_MONITOR_LOSS;
+// What may change while capturing is said once, in the flags the property is
+// installed with.
+bool is_live_property(const GParamSpec *pspec) {
+    return (pspec->flags & GST_PARAM_MUTABLE_PLAYING) != 0;
 }
 
 // What threads other than the streaming one read (caps and latency queries,
 // the "capture-path" and "stats" properties): copied here under `lock`.
 struct Snapshot {
-    bool started = false;
     xshm::FrameFormat format;
     GstClockTime latency = 0;                  // measured capture time
     GstClockTime period = GST_CLOCK_TIME_NONE; // the negotiated pace
@@ -84,16 +84,18 @@ GstClockTime to_clock_time(xshm::Nanos t) { return t < 0 ? GST_CLOCK_TIME_NONE :
 } // namespace
 
 // Who owns what: `settings` is any thread's, under `settings_lock`.
-// `session` is made by start() and freed by stop() (no streaming then), under
-// `lock`; the streaming thread uses it without the lock, other threads only
-// call its thread-safe methods, under `lock`. `snapshot` is under `lock`.
+// `session` is made by start() and freed by stop(), on the thread that changes
+// the state (no streaming then), under `lock`; that it is there is the one
+// "started" (fixed settings only warn, `snapshot` holds its format). The
+// streaming thread uses it without the lock, other threads only call its
+// thread-safe methods, under `lock`. `snapshot` is under `lock`. Where both
+// locks are taken, `lock` is taken first.
 // The streaming block is the streaming thread's (create, set_caps,
 // decide_allocation and negotiate all run there). `clock_id` and `flushing`
 // are under `clock_lock`, against unlock() and send_event() from other threads.
 struct GstXShmSrcPrivate {
     std::mutex settings_lock;
     xshm::SessionOptions settings;
-    bool running = false; // between start and stop: fixed settings only warn
     std::atomic<bool> live_settings_changed{false};
 
     std::mutex lock;
@@ -201,7 +203,8 @@ static void set_string(std::string &field, const GValue *value) {
     field = text ? text : "";
 }
 
-static void store_property(xshm::SessionOptions &s, guint prop_id, const GValue *value) {
+// False for what is not a setting (a read-only property, an unknown id).
+static bool store_property(xshm::SessionOptions &s, guint prop_id, const GValue *value) {
     xshm::GrabberOptions &g = s.grabber;
     switch (prop_id) {
     case PROP_DISPLAY_NAME: set_string(g.source.display_name, value); break;
@@ -219,25 +222,29 @@ static void store_property(xshm::SessionOptions &s, guint prop_id, const GValue 
     case PROP_SKIP_UNCHANGED: s.skip_unchanged = g_value_get_boolean(value); break;
     case PROP_KEEPALIVE_TIME: s.keepalive_ms = g_value_get_uint(value); break;
     case PROP_EOS_ON_MONITOR_LOSS: s.eos_on_monitor_loss = g_value_get_boolean(value); break;
+    default: return false;
     }
+    return true;
 }
 
 static void gst_xshm_src_set_property(GObject *object, guint prop_id, const GValue *value,
                                       GParamSpec *pspec) {
     auto *self = GST_XSHM_SRC(object);
     auto *priv = self->priv;
-    if (prop_id == PROP_0 || prop_id > PROP_XNAME || prop_id == PROP_CAPTURE_PATH ||
-        prop_id == PROP_STATS) {
+    bool stored = false, ignored_now = false;
+    {
+        // A fixed setting stored while start() opens the display, before the
+        // session is there, is the next start's, and says nothing.
+        std::lock_guard<std::mutex> lock(priv->lock);
+        std::lock_guard<std::mutex> settings_lock(priv->settings_lock);
+        stored = store_property(priv->settings, prop_id, value);
+        ignored_now = priv->session && !is_live_property(pspec);
+    }
+    if (!stored) {
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
         return;
     }
-    bool ignored_now = false;
-    {
-        std::lock_guard<std::mutex> lock(priv->settings_lock);
-        store_property(priv->settings, prop_id, value);
-        ignored_now = priv->running && !is_live_property(prop_id);
-    }
-    if (is_live_property(prop_id))
+    if (is_live_property(pspec))
         priv->live_settings_changed = true;
     if (ignored_now)
         GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS,
@@ -248,15 +255,23 @@ static void gst_xshm_src_set_property(GObject *object, guint prop_id, const GVal
 }
 
 static GstStructure *stats_structure(const xshm::SessionStats &st) {
-    return gst_structure_new(
-        "xshmsrc-stats", "frames", G_TYPE_UINT64, st.frames, "full-captures", G_TYPE_UINT64,
-        st.full_captures, "partial-captures", G_TYPE_UINT64, st.partial_captures, "repeated-frames",
-        G_TYPE_UINT64, st.repeated_frames, "keepalive-frames", G_TYPE_UINT64, st.keepalive_frames,
-        "closing-frames", G_TYPE_UINT64, st.closing_frames, "requested-frames", G_TYPE_UINT64,
-        st.requested_frames, "skipped-frames", G_TYPE_UINT64, st.skipped_frames, "bytes-fetched",
-        G_TYPE_UINT64, st.bytes_fetched, "bytes-full-frames", G_TYPE_UINT64, st.bytes_full,
-        "bytes-converted", G_TYPE_UINT64, st.bytes_converted, "cursor-image-fetches", G_TYPE_UINT64,
-        st.cursor_fetches, nullptr);
+    GstStructure *s = gst_structure_new_empty("xshmsrc-stats");
+    xshm::for_each_stat(st, [s](const char *name, uint64_t value) {
+        gst_structure_set(s, name, G_TYPE_UINT64, guint64(value), nullptr);
+    });
+    return s;
+}
+
+// Names the fields of stats_structure(); interned, as a static string.
+static const gchar *stats_blurb() {
+    std::string blurb = "What capture cost since start";
+    const char *separator = ": ";
+    for (const xshm::StatField &field : xshm::kStatFields) {
+        blurb += separator;
+        blurb += field.name;
+        separator = ", ";
+    }
+    return g_intern_string(blurb.c_str());
 }
 
 static void get_status_property(GstXShmSrcPrivate *priv, guint prop_id, GValue *value) {
@@ -308,13 +323,20 @@ static void gst_xshm_src_get_property(GObject *object, guint prop_id, GValue *va
 
 // ------------------------------------------------------------ errors, in one place
 
+// A message stamped where the core decided it, not here.
+static void post(GstXShmSrc *self, GstMessageType type, GstResourceError code,
+                 const xshm::Step &step) {
+    const gchar *detail = step.detail.empty() ? nullptr : step.detail.c_str();
+    gst_element_message_full(GST_ELEMENT(self), type, GST_RESOURCE_ERROR, code,
+                             g_strdup(step.message.c_str()), g_strdup(detail), step.where.file,
+                             step.where.function, step.where.line);
+}
+
 // The session's failures as element messages and flow returns.
 static GstFlowReturn report(GstXShmSrc *self, const xshm::Step &step) {
-    const gchar *detail = step.detail.empty() ? nullptr : step.detail.c_str();
     if (step.outcome == xshm::Outcome::Ended) {
         if (!step.message.empty())
-            GST_ELEMENT_WARNING(self, RESOURCE, NOT_FOUND, ("%s", step.message.c_str()),
-                                ("%s", detail ? detail : ""));
+            post(self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR_NOT_FOUND, step);
         return GST_FLOW_EOS;
     }
     GstResourceError code = GST_RESOURCE_ERROR_READ;
@@ -324,9 +346,7 @@ static GstFlowReturn report(GstXShmSrc *self, const xshm::Step &step) {
     case xshm::Failure::NoSpace: code = GST_RESOURCE_ERROR_NO_SPACE_LEFT; break;
     default: break;
     }
-    gst_element_message_full(GST_ELEMENT(self), GST_MESSAGE_ERROR, GST_RESOURCE_ERROR, code,
-                             g_strdup(step.message.c_str()), g_strdup(detail), __FILE__,
-                             GST_FUNCTION, __LINE__);
+    post(self, GST_MESSAGE_ERROR, code, step);
     return GST_FLOW_ERROR;
 }
 
@@ -365,7 +385,6 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
     {
         std::lock_guard<std::mutex> lock(priv->settings_lock);
         settings = priv->settings;
-        priv->running = true;
     }
     priv->live_settings_changed = false;
     priv->discont_next = true;
@@ -379,8 +398,6 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
         failure.detail = "display-name=" + settings.grabber.source.display_name + " " +
                          settings.grabber.source.region.describe();
         report(self, failure);
-        std::lock_guard<std::mutex> lock(priv->settings_lock);
-        priv->running = false;
         return FALSE;
     }
     log_source(self, *session, settings.grabber.use_damage);
@@ -388,7 +405,6 @@ static gboolean gst_xshm_src_start(GstBaseSrc *basesrc) {
         std::lock_guard<std::mutex> lock(priv->lock);
         Snapshot &snap = priv->snapshot;
         snap = Snapshot();
-        snap.started = true;
         snap.format = session->format();
         snap.latency = to_clock_time(session->latency());
         snap.capture_path = xshm::capture_path_name(session->grabber().path());
@@ -409,13 +425,10 @@ static gboolean gst_xshm_src_stop(GstBaseSrc *basesrc) {
         std::lock_guard<std::mutex> lock(priv->lock);
         if (priv->session)
             priv->snapshot.stopped_stats = priv->session->stats();
-        priv->snapshot.started = false;
         session = std::move(priv->session);
     }
     // Slots still held downstream stay mapped; they no longer detach.
     session.reset();
-    std::lock_guard<std::mutex> lock(priv->settings_lock);
-    priv->running = false;
     return TRUE;
 }
 
@@ -460,9 +473,8 @@ static GstCaps *gst_xshm_src_get_caps(GstBaseSrc *basesrc, GstCaps *filter) {
     GstCaps *caps = nullptr;
     {
         std::lock_guard<std::mutex> lock(priv->lock);
-        const Snapshot &snap = priv->snapshot;
-        if (snap.started)
-            caps = offered_caps(snap.format);
+        if (priv->session)
+            caps = offered_caps(priv->snapshot.format);
     }
     if (caps == nullptr)
         return GST_BASE_SRC_CLASS(parent_class)->get_caps(basesrc, filter);
@@ -619,7 +631,7 @@ static gboolean gst_xshm_src_query(GstBaseSrc *basesrc, GstQuery *query) {
     GstClockTime min, period;
     {
         std::lock_guard<std::mutex> lock(priv->lock);
-        if (!priv->snapshot.started)
+        if (!priv->session)
             return GST_BASE_SRC_CLASS(parent_class)->query(basesrc, query);
         min = priv->snapshot.latency;
         period = priv->snapshot.period;
@@ -687,7 +699,7 @@ static GstFlowReturn wait_for_frame_time(GstXShmSrc *self, const xshm::CaptureSe
     return wait_until(self, session, tick->due);
 }
 
-// show-pointer, skip-unchanged, keepalive-time and eos-on-monitor-loss, set while playing.
+// The properties set while playing (GST_PARAM_MUTABLE_PLAYING) reach the session.
 static void apply_live_settings(GstXShmSrc *self, xshm::CaptureSession &session) {
     auto *priv = self->priv;
     if (!priv->live_settings_changed.exchange(false))
@@ -995,12 +1007,7 @@ static void install_capture_properties(GObjectClass *object_class, GParamFlags r
                              TRUE, live));
     g_object_class_install_property(
         object_class, PROP_STATS,
-        g_param_spec_boxed("stats", "Statistics",
-                           "What capture cost since start: frames, full-captures, "
-                           "partial-captures, repeated-frames, keepalive-frames, closing-frames, "
-                           "requested-frames, skipped-frames, bytes-fetched, bytes-full-frames, "
-                           "bytes-converted, cursor-image-fetches",
-                           GST_TYPE_STRUCTURE, readable));
+        g_param_spec_boxed("stats", "Statistics", stats_blurb(), GST_TYPE_STRUCTURE, readable));
 }
 
 static void install_stream_properties(GObjectClass *object_class, GParamFlags live) {

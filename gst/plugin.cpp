@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include <unwind.h>
+
 #include <gst/gst.h>
 
 #include "plugin_config.h"
@@ -7,15 +9,15 @@
 #include "gstxshmsrc.h"
 
 // GStreamer on Debian links libunwind, whose _Unwind_RaiseException takes
-// precedence over libgcc's in the process. It opens a pipe the first time it
-// unwinds and keeps it; a first exception thrown while descriptors are
-// exhausted (an X connection that cannot be opened) would find none and abort
-// the process. Unwinding once here, while descriptors are free, prevents that.
+// precedence over libgcc's in a C program (gst-launch-1.0). It opens a pipe
+// the first time it unwinds and keeps it; a first exception thrown while
+// descriptors are exhausted (an X connection that cannot be opened) would
+// find none and abort the process. Walking the stack once here, while
+// descriptors are free, opens it: the walk binds to the same unwinder as a
+// throw. A throw here would abort a C program built with AddressSanitizer
+// (its __cxa_throw interceptor starts before libstdc++ is loaded).
 static void prepare_unwinder() {
-    try {
-        throw 0;
-    } catch (int) {
-    }
+    _Unwind_Backtrace([](_Unwind_Context *, void *) { return _URC_NO_REASON; }, nullptr);
 }
 
 static gboolean plugin_init(GstPlugin *plugin) {

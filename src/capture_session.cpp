@@ -15,16 +15,19 @@ Nanos nanos_since(SteadyClock::time_point begin) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - begin).count();
 }
 
-Step outcome(Outcome what, std::string message = "", std::string detail = "") {
+Step outcome(Outcome what, std::string message = "", std::string detail = "",
+             SourceLocation where = SourceLocation::current()) {
     Step step;
     step.outcome = what;
     step.message = std::move(message);
     step.detail = std::move(detail);
+    step.where = where;
     return step;
 }
 
-Step failed(Failure kind, std::string message, std::string detail = "") {
-    Step step = outcome(Outcome::Failed, std::move(message), std::move(detail));
+Step failed(Failure kind, std::string message, std::string detail = "",
+            SourceLocation where = SourceLocation::current()) {
+    Step step = outcome(Outcome::Failed, std::move(message), std::move(detail), where);
     step.failure = kind;
     return step;
 }
@@ -109,17 +112,19 @@ std::shared_ptr<FrameSlots> CaptureSession::frame_lender() {
     return lender_;
 }
 
-Step CaptureSession::failure_of(const std::exception &error, Failure kind) {
+Step CaptureSession::failure_of(const std::exception &error, Failure kind, SourceLocation where) {
+    if (const auto *made_here = dynamic_cast<const Error *>(&error))
+        where = made_here->where();
     if (dynamic_cast<const ServerUnresponsive *>(&error) != nullptr)
         return failed(Failure::Read, error.what(),
-                      "the X server stopped answering (stopped or hung)");
+                      "the X server stopped answering (stopped or hung)", where);
     if (dynamic_cast<const ConnectionLost *>(&error) != nullptr)
         return failed(Failure::Read, error.what(),
-                      "the X server closed the connection or went away");
+                      "the X server closed the connection or went away", where);
     if (dynamic_cast<const MonitorNotFound *>(&error) != nullptr ||
         dynamic_cast<const WindowNotFound *>(&error) != nullptr)
-        return failed(Failure::NotFound, error.what());
-    return failed(kind, error.what());
+        return failed(Failure::NotFound, error.what(), "", where);
+    return failed(kind, error.what(), "", where);
 }
 
 Step CaptureSession::next(const FramePacer::Tick &tick) {
@@ -410,22 +415,22 @@ void CaptureSession::measure_latency(Nanos took, Step *step) {
 }
 
 std::string CaptureSession::update(const SessionOptions &options) {
+    SessionOptions next = options_;
+    copy_live_options(options, next);
     std::string warning;
-    if (options.grabber.show_pointer != options_.grabber.show_pointer) {
+    if (next.grabber.show_pointer != options_.grabber.show_pointer) {
         try {
-            grabber_->set_show_pointer(options.grabber.show_pointer);
-            options_.grabber.show_pointer = options.grabber.show_pointer;
+            grabber_->set_show_pointer(next.grabber.show_pointer);
         } catch (const std::exception &e) {
             warning = e.what();
+            next.grabber.show_pointer = options_.grabber.show_pointer; // still as it was
         }
     }
-    if (options.skip_unchanged != options_.skip_unchanged) {
-        options_.skip_unchanged = options.skip_unchanged;
-        format_.variable_rate = options.skip_unchanged;
+    if (next.skip_unchanged != options_.skip_unchanged) {
+        format_.variable_rate = next.skip_unchanged;
         format_changed_ = true;
     }
-    options_.keepalive_ms = options.keepalive_ms;
-    options_.eos_on_monitor_loss = options.eos_on_monitor_loss;
+    options_ = std::move(next);
     return warning;
 }
 

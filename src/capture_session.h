@@ -22,6 +22,8 @@
 #include "frame_pacer.h"
 #include "frame_slots.h"
 #include "grabber.h"
+#include "session_stats.h"
+#include "source_location.h"
 
 namespace xshm {
 
@@ -39,6 +41,16 @@ struct SessionOptions {
     // When the captured monitor disappears: end the stream instead of failing.
     bool eos_on_monitor_loss = false;
 };
+
+// The one list of the settings that may change while capturing (what
+// CaptureSession::update() takes): copies them from `from` into `to`. The
+// others hold for a session's life.
+inline void copy_live_options(const SessionOptions &from, SessionOptions &to) {
+    to.grabber.show_pointer = from.grabber.show_pointer;
+    to.skip_unchanged = from.skip_unchanged;
+    to.keepalive_ms = from.keepalive_ms;
+    to.eos_on_monitor_loss = from.eos_on_monitor_loss;
+}
 
 // The frames as the server writes them, and how they are paced.
 struct FrameFormat {
@@ -97,19 +109,8 @@ struct Step {
     Failure failure = Failure::None;
     std::string message;
     std::string detail;
+    SourceLocation where;      // where it was decided (what the element's messages say)
     bool latency_grew = false; // a capture took longer than latency() said
-};
-
-struct SessionStats {
-    uint64_t frames = 0; // pushed, of any kind
-    uint64_t full_captures = 0, partial_captures = 0;
-    uint64_t repeated_frames = 0, keepalive_frames = 0, closing_frames = 0;
-    uint64_t requested_frames = 0;
-    uint64_t skipped_frames = 0; // frame times with nothing pushed
-    uint64_t bytes_fetched = 0;
-    uint64_t bytes_full = 0;      // what full captures of the captured frames would have fetched
-    uint64_t bytes_converted = 0; // BGRx bytes converted to I420/NV12/Y444
-    uint64_t cursor_fetches = 0;
 };
 
 class CaptureSession {
@@ -149,9 +150,8 @@ public:
     FramePacer::Tick schedule(Nanos now) const { return pacer_.next(now); }
     // Decides and does what frame `tick` is. Never throws.
     Step next(const FramePacer::Tick &tick);
-    // Takes the settings that may change while capturing (show_pointer,
-    // skip_unchanged, keepalive_ms, eos_on_monitor_loss); returns a warning
-    // when one cannot be applied, else "".
+    // Takes the settings of `options` that may change while capturing
+    // (copy_live_options); returns a warning when one cannot be applied, else "".
     std::string update(const SessionOptions &options);
     // Downstream composes the pointer itself (an overlay), or not.
     void set_cursor_drawing(bool draw);
@@ -175,8 +175,10 @@ public:
     void request_frame(const FrameRequest &request);
     SessionStats stats() const;
 
-    // A start-up exception as a failure (the element's one error mapping).
-    static Step failure_of(const std::exception &error, Failure kind);
+    // A start-up exception as a failure (the element's one error mapping),
+    // decided where an xshm::Error was made, else at the caller.
+    static Step failure_of(const std::exception &error, Failure kind,
+                           SourceLocation where = SourceLocation::current());
 
 private:
     Step decide(const FramePacer::Tick &tick);

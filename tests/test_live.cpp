@@ -272,6 +272,10 @@ GST_START_TEST(fixed_property_set_while_playing_warns) {
     GstBuffer *b = cp.pull();
     fail_unless(b != nullptr && gst_buffer_get_video_meta(b)->width == 320);
     gst_buffer_unref(b);
+    // Stopped, a fixed property is the next start's: nothing to warn about.
+    gst_element_set_state(cp.pipeline(), GST_STATE_READY);
+    g_object_set(cp.source(), "startx", 20u, nullptr);
+    fail_unless(message_text(cp, GST_MESSAGE_WARNING, GST_SECOND / 2).empty());
 }
 GST_END_TEST;
 

@@ -423,6 +423,22 @@ GST_START_TEST(bad_display_is_named) {
 }
 GST_END_TEST;
 
+// The error's debug text says where it was decided: for a display that is
+// not there, the core's connection, not the element that posts it.
+GST_START_TEST(errors_say_where_they_arose) {
+    CapturePipeline cp("display-name=:4093");
+    fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_FAILURE);
+    GstMessage *message = cp.wait_message(GST_MESSAGE_ERROR, GST_SECOND);
+    fail_unless(message != nullptr);
+    gchar *debug = nullptr;
+    gst_message_parse_error(message, nullptr, &debug);
+    const std::string where = debug ? debug : "";
+    g_free(debug);
+    gst_message_unref(message);
+    fail_unless(contains(where, "src/display_connection.cpp("), "debug: %s", where.c_str());
+}
+GST_END_TEST;
+
 GST_START_TEST(bad_region_is_named) {
     XvfbServer x({640, 480, 24});
     const std::string error = start_error(display_prop(x) + " startx=100 endx=700");
@@ -474,14 +490,14 @@ GST_START_TEST(start_stop_cycles_leak_nothing) {
     cycle(); // loads plugins, opens what GStreamer keeps open
     expect_all_finalized();
     const int fds = count_open_fds();
-    const int sysv = int(sysv_segments().size());
+    const int sysv = count_sysv_segments(getpid());
     for (int i = 0; i < 50; ++i)
         cycle();
     expect_all_finalized();
     fail_unless(count_open_fds() == fds, "%d fds open after 50 cycles, %d before", count_open_fds(),
                 fds);
     fail_unless_equals_int(count_slot_mappings(getpid()), 0);
-    fail_unless_equals_int(int(sysv_segments().size()), sysv);
+    fail_unless_equals_int(count_sysv_segments(getpid()), sysv);
     // The server let go of every segment too (it detaches on disconnect).
     ScreenPainter(x.display()).sync();
     fail_unless_equals_int(count_slot_mappings(x.pid()), 0);
@@ -490,13 +506,13 @@ GST_END_TEST;
 
 GST_START_TEST(memfd_path_makes_no_sysv_segment) {
     XvfbServer x({320, 240, 24});
-    const int before = int(sysv_segments().size());
+    const int before = count_sysv_segments(getpid());
     CapturePipeline cp(display_prop(x) + " use-damage=false");
     fail_unless_equals_int(cp.play(), GST_STATE_CHANGE_SUCCESS);
     GstBuffer *b = cp.pull();
     fail_unless(b != nullptr);
     fail_unless_text(cp.source_string("capture-path"), "shm-memfd");
-    fail_unless_equals_int(int(sysv_segments().size()), before);
+    fail_unless_equals_int(count_sysv_segments(getpid()), before);
     fail_unless(count_slot_mappings(getpid()) >= 1);
     gst_buffer_unref(b);
 }
@@ -521,6 +537,7 @@ GST_END_TEST;
     XSHM_CASE(remote_forces_get_image)                                                             \
     XSHM_CASE(sixteen_bit_screen_is_pixel_exact)                                                   \
     XSHM_CASE(bad_display_is_named)                                                                \
+    XSHM_CASE(errors_say_where_they_arose)                                                         \
     XSHM_CASE(bad_region_is_named)                                                                 \
     XSHM_CASE(server_death_is_an_error_within_a_second)                                            \
     XSHM_CASE(start_stop_cycles_leak_nothing)                                                      \

@@ -108,6 +108,13 @@ std::vector<SysvSegment> sysv_segments() {
     return segments;
 }
 
+int count_sysv_segments(pid_t creator) {
+    int count = 0;
+    for (const SysvSegment &s : sysv_segments())
+        count += s.creator == creator;
+    return count;
+}
+
 int count_open_fds() {
     int count = 0;
     if (DIR *dir = opendir("/proc/self/fd")) {

@@ -45,6 +45,9 @@ struct SysvSegment {
     pid_t creator = 0;
 };
 std::vector<SysvSegment> sysv_segments();
+// How many of them process `creator` made. Other tests running beside this one
+// make and remove segments too: a count over the system is not this test's.
+int count_sysv_segments(pid_t creator);
 // Open file descriptors of this process.
 int count_open_fds();
 
