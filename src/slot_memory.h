@@ -11,13 +11,12 @@
 
 #include <xcb/shm.h>
 
+#include "frame_memory.h"
+
 namespace xshm {
 
-class SlotMemory {
+class SlotMemory : public FrameMemory {
 public:
-    virtual ~SlotMemory() = default;
-    virtual uint8_t *data() const = 0;
-    virtual std::size_t size() const = 0;
     // The MIT-SHM segment the server writes into; 0 when it never sees this memory.
     virtual xcb_shm_seg_t server_segment() const { return 0; }
 };
