@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "thread_handover.h"
+
 GST_DEBUG_CATEGORY_STATIC(gst_xshm_allocator_debug);
 #define GST_CAT_DEFAULT gst_xshm_allocator_debug
 
@@ -12,18 +14,6 @@ struct _GstXShmAllocator {
 };
 
 namespace {
-
-// A memory is made on the streaming thread and read or freed on others, handed
-// over through GStreamer's own atomics, which ThreadSanitizer does not see.
-#if defined(__SANITIZE_THREAD__)
-extern "C" void __tsan_acquire(void *address);
-extern "C" void __tsan_release(void *address);
-void handed_over(void *memory) { __tsan_release(memory); }
-void taken_over(void *memory) { __tsan_acquire(memory); }
-#else
-void handed_over(void *) {}
-void taken_over(void *) {}
-#endif
 
 struct XShmMemory {
     GstMemory mem;

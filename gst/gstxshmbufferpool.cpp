@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gstxshmallocator.h"
+#include "thread_handover.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_xshm_buffer_pool_debug);
 #define GST_CAT_DEFAULT gst_xshm_buffer_pool_debug
@@ -214,6 +215,7 @@ static GstFlowReturn gst_xshm_buffer_pool_acquire_buffer(GstBufferPool *pool, Gs
 // Kept whole when its memory is its own again; else let go: the slot
 // follows the memory, back when downstream's last reference to it goes.
 static void gst_xshm_buffer_pool_release_buffer(GstBufferPool *pool, GstBuffer *buffer) {
+    taken_over(buffer); // from the thread that pushed it (xshmsrc's frame_buffer)
     auto *priv = GST_XSHM_BUFFER_POOL(pool)->priv;
     const bool whole = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_TAG_MEMORY) &&
                        gst_buffer_n_memory(buffer) == 1 &&

@@ -15,6 +15,7 @@
 #include "gstxshmallocator.h"
 #include "gstxshmbufferpool.h"
 #include "gstxshmcursoroverlay.h"
+#include "thread_handover.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_xshm_src_debug);
 #define GST_CAT_DEFAULT gst_xshm_src_debug
@@ -747,6 +748,7 @@ static GstBuffer *frame_buffer(GstXShmSrc *self, const xshm::CaptureSession &ses
     GST_BUFFER_DURATION(buffer) = to_clock_time(frame.duration);
     GST_BUFFER_OFFSET(buffer) = frame.number;
     GST_BUFFER_OFFSET_END(buffer) = frame.number + 1;
+    handed_over(buffer); // released to the pool from whichever thread drops it last
     return buffer;
 }
 
