@@ -25,6 +25,17 @@ XvfbServer::XvfbServer(const XvfbOptions &options) {
         throw std::runtime_error("pipe failed");
     const std::string screen = std::to_string(options.width) + "x" +
                                std::to_string(options.height) + "x" + std::to_string(options.depth);
+    // Made before fork: the child only calls what allocates nothing (under
+    // ASan an allocation unwinds the stack, and libunwind, set up by the
+    // plugin, reopens its pipe in a new process over descriptors set here).
+    std::vector<const char *> argv = {"Xvfb",    "-displayfd", "3",           "-noreset",
+                                      "-screen", "0",          screen.c_str()};
+    argv.push_back(options.listen_tcp ? "-listen" : "-nolisten");
+    argv.push_back("tcp");
+    for (const std::string &arg : options.extra_args)
+        argv.push_back(arg.c_str());
+    argv.push_back(nullptr);
+    const int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
     const pid_t test = getpid();
     pid_ = fork();
     if (pid_ == 0) {
@@ -34,24 +45,12 @@ XvfbServer::XvfbServer(const XvfbOptions &options) {
         if (getppid() != test)
             _exit(1);
         dup2(fds[1], 3); // dup2 clears CLOEXEC on the copy
-        int devnull = open("/dev/null", O_WRONLY);
         dup2(devnull, 2);
         dup2(devnull, 1);
-        std::vector<const char *> argv = {"Xvfb",    "-displayfd", "3",           "-noreset",
-                                          "-screen", "0",          screen.c_str()};
-        if (options.listen_tcp) {
-            argv.push_back("-listen");
-            argv.push_back("tcp");
-        } else {
-            argv.push_back("-nolisten");
-            argv.push_back("tcp");
-        }
-        for (const std::string &arg : options.extra_args)
-            argv.push_back(arg.c_str());
-        argv.push_back(nullptr);
         execvp("Xvfb", const_cast<char **>(argv.data()));
         _exit(127);
     }
+    close(devnull);
     close(fds[1]);
     std::string number;
     pollfd pfd{fds[0], POLLIN, 0};
