@@ -345,7 +345,8 @@ GstPadProbeReturn RecordingPipeline::on_file_buffer(GstPad *, GstPadProbeInfo *i
     // in the thread filesink writes from, nothing else writes meanwhile.
     if (self->header_fd_ >= 0 && starts_box(buffer, "moof"))
         set_mp4_durations(self->header_fd_, self->file_seconds(true));
-    if (!GST_BUFFER_PTS_IS_VALID(buffer))
+    // The file's time runs from its first frame: matroskamux stamps its headers 0.
+    if (!GST_BUFFER_PTS_IS_VALID(buffer) || GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_HEADER))
         return GST_PAD_PROBE_OK;
     const GstClockTime pts = GST_BUFFER_PTS(buffer);
     if (!GST_CLOCK_TIME_IS_VALID(self->file_start_))
