@@ -324,13 +324,17 @@ static void gst_xshm_src_get_property(GObject *object, guint prop_id, GValue *va
 
 // ------------------------------------------------------------ errors, in one place
 
-// A message stamped where the core decided it, not here.
+// A message stamped where the core decided it, not here, and logged there as
+// GST_ELEMENT_ERROR and GST_ELEMENT_WARNING log theirs.
 static void post(GstXShmSrc *self, GstMessageType type, GstResourceError code,
                  const xshm::Step &step) {
+    const xshm::SourceLocation &at = step.where;
     const gchar *detail = step.detail.empty() ? nullptr : step.detail.c_str();
+    gst_debug_log(GST_CAT_DEFAULT, GST_LEVEL_WARNING, at.file, at.function, at.line, G_OBJECT(self),
+                  "%s%s%s", step.message.c_str(), detail ? ": " : "", detail ? detail : "");
     gst_element_message_full(GST_ELEMENT(self), type, GST_RESOURCE_ERROR, code,
-                             g_strdup(step.message.c_str()), g_strdup(detail), step.where.file,
-                             step.where.function, step.where.line);
+                             g_strdup(step.message.c_str()), g_strdup(detail), at.file, at.function,
+                             at.line);
 }
 
 // The session's failures as element messages and flow returns.
