@@ -69,8 +69,8 @@ public:
                         std::chrono::milliseconds timeout) noexcept override {
         using Status = xshm::LentSlot::Status;
         const auto deadline = std::chrono::steady_clock::now() + timeout;
-        GstBufferPoolAcquireParams params{GST_FORMAT_UNDEFINED, 0, 0,
-                                          GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT, {}};
+        GstBufferPoolAcquireParams params{
+            GST_FORMAT_UNDEFINED, 0, 0, GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT, {}};
         for (;;) {
             if (cancelled.load())
                 return {Status::Cancelled, nullptr, nullptr, ""};
@@ -167,8 +167,8 @@ static GstBuffer *wrap_slot(GstXShmBufferPoolPrivate *priv,
                             std::unique_ptr<xshm::SlotPool::Lease> lease) {
     GstBuffer *buffer = gst_xshm_buffer_new_wrapped(priv->allocator, std::move(lease), priv->info);
     GstMeta *meta = GST_META_CAST(gst_buffer_get_video_meta(buffer));
-    GST_META_FLAGS(meta) = GstMetaFlags(GST_META_FLAGS(meta) | GST_META_FLAG_POOLED |
-                                        GST_META_FLAG_LOCKED);
+    GST_META_FLAGS(meta) =
+        GstMetaFlags(GST_META_FLAGS(meta) | GST_META_FLAG_POOLED | GST_META_FLAG_LOCKED);
     GST_BUFFER_FLAG_UNSET(buffer, GST_BUFFER_FLAG_TAG_MEMORY);
     return buffer;
 }

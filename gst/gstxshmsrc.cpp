@@ -104,7 +104,7 @@ struct GstXShmSrcPrivate {
     Snapshot snapshot;
 
     // Streaming thread.
-    GstVideoInfo layout; // the negotiated frames, with the server's stride
+    GstVideoInfo layout;              // the negotiated frames, with the server's stride
     GstBuffer *last_buffer = nullptr; // repeats, keepalives and the closing frame copy it
     // Set by start() and unlock_stop(): basesrc marks the next buffer DISCONT.
     std::atomic<bool> discont_next{true};
@@ -736,8 +736,8 @@ static GstBuffer *frame_buffer(GstXShmSrc *self, const xshm::CaptureSession &ses
     if (frame.kind == xshm::FrameKind::Captured) {
         buffer = gst_xshm_buffer_pool_take_buffer(*frame.memory);
         if (buffer == nullptr) // a GetImage reply
-            buffer = gst_xshm_buffer_new_wrapped(priv->allocator, std::move(frame.memory),
-                                                 priv->layout);
+            buffer =
+                gst_xshm_buffer_new_wrapped(priv->allocator, std::move(frame.memory), priv->layout);
         if (priv->cursor_overlay && session.grabber().cursor() != nullptr)
             priv->cursor_overlay_meta.attach(buffer, *session.grabber().cursor(),
                                              frame.capture.state.cursor);

@@ -213,7 +213,7 @@ Step CaptureSession::capture_converted(Frame &frame) {
         Step waited = lend_slot(std::make_shared<PoolSlots>(grabber_->slot_pool()), &mirror);
         if (!mirror.slot)
             return waited;
-        converter_->set_mirror(std::move(mirror.frame), mirror.slot);
+        converter_->set_mirror(std::move(mirror));
     }
     LentSlot target;
     Step waited = lend_slot(frame_lender(), &target);
@@ -222,8 +222,7 @@ Step CaptureSession::capture_converted(Frame &frame) {
     const auto begin = SteadyClock::now();
     frame.timestamp = frame_time(frame.number);
     frame.capture = grabber_->capture_into(*converter_->mirror());
-    frame.converted = converter_->convert(
-        *target.slot, frame.capture, [this](uint64_t since) { return grabber_->changed_rows_since(since); });
+    frame.converted = converter_->convert(*target.slot, frame.capture, *grabber_);
     frame.memory = std::move(target.frame);
     return captured(std::move(frame), begin);
 }
@@ -252,12 +251,13 @@ Step CaptureSession::lend_slot(const std::shared_ptr<FrameSlots> &lender, LentSl
             *lent = std::move(got);
             return {};
         case LentSlot::Status::Cancelled: return outcome(Outcome::Interrupted);
-        case LentSlot::Status::Failed:
+        case LentSlot::Status::Failed: {
             grabber_->check_connection();
-            return failed(Failure::NoSpace, "cannot create another " +
-                                                std::string(converter_ ? "frame" : "shared-memory slot") +
-                                                " (" + std::to_string(lender->slots_created()) +
+            const char *what = converter_ ? "frame" : "shared-memory slot";
+            return failed(Failure::NoSpace, std::string("cannot create another ") + what + " (" +
+                                                std::to_string(lender->slots_created()) +
                                                 " in use): " + got.error);
+        }
         case LentSlot::Status::TimedOut:
             grabber_->check_connection();
             if (!stall_reported_ && SteadyClock::now() - begin >= kStallReport) {

@@ -24,15 +24,15 @@ FrameConverter::FrameConverter(OutputFormat output, unsigned width, unsigned hei
         size, max_frames);
 }
 
-void FrameConverter::set_mirror(std::unique_ptr<FrameMemory> holder, SlotPool::Lease *mirror) {
-    mirror_holder_ = std::move(holder);
-    mirror_ = mirror;
+void FrameConverter::set_mirror(LentSlot mirror) {
+    mirror_holder_ = std::move(mirror.frame);
+    mirror_ = mirror.slot;
 }
 
 std::size_t FrameConverter::convert(SlotPool::Lease &target, const CaptureResult &mirrored,
-                                    const ChangedRows &changed_since) {
+                                    const Grabber &grabber) {
     const std::vector<RowBand> rows =
-        rows_to_convert(mirrored, changed_since(target.content_generation()),
+        rows_to_convert(mirrored, grabber.changed_rows_since(target.content_generation()),
                         {target.cursor_band(), mirror_->cursor_band()}, height_);
     std::size_t converted = 0;
     for (const RowBand &band : rows) {

@@ -7,13 +7,13 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include "frame_memory.h"
+#include "frame_slots.h"
 #include "grabber.h"
 #include "slot_pool.h"
 #include "yuv_conversion.h"
@@ -32,9 +32,6 @@ std::vector<RowBand> rows_to_convert(const CaptureResult &mirror,
 
 class FrameConverter {
 public:
-    // The rows changed since a damage generation (Grabber::changed_rows_since).
-    using ChangedRows = std::function<std::optional<std::vector<RowBand>>(uint64_t since)>;
-
     // Frames in `output` from a `width` x `height` BGRx screen with `stride`
     // bytes a row, at most `max_frames` of them out at once.
     FrameConverter(OutputFormat output, unsigned width, unsigned height, std::size_t stride,
@@ -45,11 +42,12 @@ public:
     const std::shared_ptr<SlotPool> &frames() const { return frames_; }
     // The mirror, once given one: the slot the server refreshes.
     SlotPool::Lease *mirror() const { return mirror_; }
-    void set_mirror(std::unique_ptr<FrameMemory> holder, SlotPool::Lease *mirror);
-    // Brings `target` to what the mirror shows after `mirrored`; returns the
-    // BGRx bytes converted.
+    void set_mirror(LentSlot mirror);
+    // Brings `target` to what the mirror shows after `mirrored` (the rows
+    // `grabber` says changed since the target's content); returns the BGRx
+    // bytes converted.
     std::size_t convert(SlotPool::Lease &target, const CaptureResult &mirrored,
-                        const ChangedRows &changed_since);
+                        const Grabber &grabber);
 
 private:
     const OutputFormat output_;

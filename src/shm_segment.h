@@ -18,8 +18,8 @@ namespace xshm {
 class DisplayConnection;
 
 enum class SegmentKind {
-    Memfd,   // memfd passed with ShmAttachFd (MIT-SHM 1.2)
-    SysV,    // IPC_PRIVATE segment with mode 0600, removed as soon as the server attached
+    Memfd, // memfd passed with ShmAttachFd (MIT-SHM 1.2)
+    SysV,  // IPC_PRIVATE segment with mode 0600, removed as soon as the server attached
 };
 
 class ShmSegment : public SlotMemory {

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-
 namespace xshm {
 
 struct SlotPool::Lease::Slot {
